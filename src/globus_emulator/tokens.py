@@ -35,6 +35,11 @@ class AccessToken:
     grant: Grant
     expires_at: float
     revoked: bool = False
+    issued_at: float = field(default_factory=time.time)
+
+    def expires_in(self, now: float | None = None) -> int:
+        """Whole seconds left, as Auth reports ``expires_in``."""
+        return max(0, int(self.expires_at - (time.time() if now is None else now)))
 
 
 @dataclass
@@ -74,11 +79,16 @@ class TokenStore:
                 self._refresh[refresh.token] = refresh
             return access, refresh
 
-    def refresh(self, refresh_token: str) -> AccessToken | TokenProblem:
-        """A new access token for a live refresh token; the refresh token stays the same."""
+    def refresh(
+        self, refresh_token: str, client_id: str | None = None
+    ) -> AccessToken | TokenProblem:
+        """A new access token for a live refresh token; the refresh token stays the same.
+
+        With ``client_id``, a refresh token issued to another client counts as unknown.
+        """
         with self._lock:
             rt = self._refresh.get(refresh_token)
-            if rt is None:
+            if rt is None or (client_id is not None and rt.grant.client_id != client_id):
                 return TokenProblem.UNKNOWN
             if rt.revoked:
                 return TokenProblem.REVOKED
@@ -103,14 +113,20 @@ class TokenStore:
             return TokenProblem.EXPIRED
         return at
 
-    def revoke(self, token: str) -> bool:
-        """Revoke an access or refresh token; revoking a refresh token revokes its access tokens."""
+    def revoke(self, token: str, client_id: str | None = None) -> bool:
+        """Revoke an access or refresh token; revoking a refresh token revokes its access tokens.
+
+        With ``client_id``, only that client's tokens are revoked (others are left alone).
+        """
         with self._lock:
-            if token in self._access:
-                self._access[token].revoked = True
+            at = self._access.get(token)
+            if at is not None:
+                if client_id is not None and at.grant.client_id != client_id:
+                    return False
+                at.revoked = True
                 return True
             rt = self._refresh.get(token)
-            if rt is None:
+            if rt is None or (client_id is not None and rt.grant.client_id != client_id):
                 return False
             rt.revoked = True
             for at in rt.access_tokens:

@@ -24,6 +24,8 @@ DEFAULT_DESTINATION_ID = "2f9c0a7e-5b6d-4e1f-8a3c-9d0b1c2e3f40"
 class Client:
     id: str
     name: str
+    # A client with a secret is confidential: it authenticates to Auth with HTTP Basic.
+    secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def world_from_document(doc: dict[str, Any]) -> World:
     clients = {}
     for c in doc.get("clients", []):
         cid = _uuid(c["id"], "client")
-        clients[cid] = Client(id=cid, name=c.get("name", "Emulated native app"))
+        clients[cid] = Client(
+            id=cid, name=c.get("name", "Emulated native app"), secret=c.get("secret") or None
+        )
     identities = {}
     for i in doc.get("identities", []):
         iid = _uuid(i["id"], "identity")
