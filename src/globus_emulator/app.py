@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +64,7 @@ class Emulator:
     tokens: TokenStore
     tasks: TaskEngine
     stats: CallStats = field(default_factory=CallStats)
+    codes: auth.PendingCodes = field(default_factory=auth.PendingCodes)
     faults: list[Fault] = field(default_factory=list)
     faults_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -138,6 +141,12 @@ def create_app(emulator: Emulator) -> ASGIApp:
         *transfer.routes(emulator),
         *control.routes(emulator),
     ]
-    app = Starlette(routes=routes, on_shutdown=[emulator.tasks.shutdown])
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Starlette 1.x dropped on_shutdown; stop the task workers when the server stops.
+        yield
+        emulator.tasks.shutdown()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.emulator = emulator
     return EmulatorMiddleware(app, emulator)

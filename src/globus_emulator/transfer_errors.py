@@ -1,0 +1,123 @@
+"""Transfer's error documents in one place: status, code, message, request_id, resource.
+
+Codes and statuses follow Globus Transfer v0.10 (its documentation and globus-sdk's recorded
+responses). Messages never carry tokens.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from globus_emulator.world import Collection
+
+TRANSFER_ALL_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_request_id() -> str:
+    """Globus request ids are short opaque strings like ``GFMQzaP0u``."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(9))
+
+
+class TransferError(Exception):
+    """Raised by a handler; becomes the Globus error document for this request."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+    def response(self, resource: str) -> JSONResponse:
+        body = {
+            "code": self.code,
+            "message": self.message,
+            "request_id": new_request_id(),
+            "resource": resource,
+            **self.extra,
+        }
+        return JSONResponse(body, status_code=self.status)
+
+
+def _where(collection: Collection) -> str:
+    return f"Endpoint: {collection.display_name} ({collection.id})\nServer: emulator:443\n"
+
+
+def authentication_failed(message: str = "Token is not active") -> TransferError:
+    return TransferError(401, "AuthenticationFailed", message)
+
+
+def bad_request(message: str, code: str = "ClientError.BadRequest") -> TransferError:
+    return TransferError(400, code, message)
+
+
+def external_error(reason: str) -> TransferError:
+    """A filesystem failure with no more specific Globus code."""
+    return TransferError(502, "ExternalError", f"Operation failed on the collection: {reason}")
+
+
+def endpoint_not_found(endpoint_id: str) -> TransferError:
+    return TransferError(404, "EndpointNotFound", f"No such endpoint with id '{endpoint_id}'")
+
+
+def task_not_found(task_id: str) -> TransferError:
+    return TransferError(404, "TaskNotFound", f"Task ID '{task_id}' not found")
+
+
+def path_not_found(collection: Collection, path: str, op: str, code: str) -> TransferError:
+    """``ClientError.NotFound`` for ls, mkdir, rename; stat answers plain ``NotFound``."""
+    return TransferError(
+        404,
+        code,
+        f"Path not found, Error ({op})\n{_where(collection)}Message: No such file or directory\n"
+        f"---\nDetails: Error: '{path}' not found\n",
+    )
+
+
+def not_a_directory(collection: Collection, path: str) -> TransferError:
+    return TransferError(
+        502,
+        "ExternalError.DirListingFailed.NotDirectory",
+        f"Directory listing failed, Error (list)\n{_where(collection)}"
+        f"Message: Fatal FTP Response\n---\nDetails: 500 Command failed : "
+        f"'{path}' is not a directory\n",
+    )
+
+
+def already_exists(collection: Collection, path: str, op: str) -> TransferError:
+    """``ExternalError.MkdirFailed.Exists`` for mkdir, ``...RenameFailed.Exists`` for rename."""
+    verb = "Mkdir" if op == "mkdir" else "Rename"
+    return TransferError(
+        502,
+        f"ExternalError.{verb}Failed.Exists",
+        f"{verb} failed, Error ({op})\n{_where(collection)}Message: Path already exists\n"
+        f"---\nDetails: 550 '{path}': File exists\n",
+    )
+
+
+def permission_denied(collection: Collection, path: str, op: str, why: str) -> TransferError:
+    """What Globus sends when the collection refuses: read-only, or a path outside its root."""
+    return TransferError(
+        403,
+        "EndpointPermissionDenied",
+        f"Denied by endpoint, Error ({op})\n{_where(collection)}Command: {op} {path}\n"
+        f"Message: Fatal FTP Response\n---\nDetails: 500 Command failed : {why}\n",
+    )
+
+
+def consent_required(collection: Collection) -> TransferError:
+    """403 ConsentRequired with the dependent data_access scope, as Transfer sends it."""
+    scope = f"{TRANSFER_ALL_SCOPE}[*{collection.data_access_scope}]"
+    message = "Missing required data_access consent"
+    return TransferError(
+        403,
+        "ConsentRequired",
+        message,
+        required_scopes=[scope],
+        authorization_parameters={"session_message": message, "required_scopes": [scope]},
+    )
