@@ -1,0 +1,1 @@
+"""The Tapis GlobusProxy API (v3) on globus-sdk 4."""

@@ -1,0 +1,64 @@
+"""Assembles the service: routers, error handlers, access log, and the shared gateway."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from globus_proxy import errors
+from globus_proxy.access_log import AccessLog
+from globus_proxy.gateway import Gateway
+from globus_proxy.openapi import tapis_openapi
+from globus_proxy.routes import PREFIX, auth, health, ops, transfers
+from globus_proxy.settings import Settings
+
+DESCRIPTION = (
+    "The Tapis GlobusProxy API (v3) on globus-sdk 4: login, file operations and transfers on "
+    "Globus collections, each answered in the Tapis envelope."
+)
+
+
+def configure_logging(level: str) -> None:
+    """The service's level for its own loggers; globus-sdk's never below INFO (its DEBUG
+    lines can carry ID tokens)."""
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.INFO
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("globus_proxy").setLevel(numeric)
+    logging.getLogger("globus_sdk").setLevel(max(numeric, logging.INFO))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    gateway = Gateway(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        gateway.close()
+
+    app = FastAPI(
+        title="Tapis Globus Proxy API",
+        description=DESCRIPTION,
+        version=settings.version,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+        redirect_slashes=False,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.gateway = gateway
+    for router in (health.router, auth.router, ops.router, transfers.router):
+        app.include_router(router)
+    app.openapi = lambda: tapis_openapi(app)  # type: ignore[method-assign]
+    errors.install(app, settings.version)
+    app.add_middleware(errors.UnexpectedErrorGuard, version=settings.version)
+    app.add_middleware(AccessLog)
+    return app

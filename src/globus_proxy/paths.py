@@ -1,0 +1,35 @@
+"""Collection paths as the callers send them, turned into the one form Globus gets.
+
+Tapis Files sends the whole path as one %2F-encoded segment (`%2F%7E%2Fdata`), tapipy sends
+plain segments (`data`); Starlette has already percent-decoded both by the time they reach
+a route. What remains: leading and doubled slashes, `~` for the collection's home, and
+paths relative to home. `..` is refused so no caller can climb out of where it points.
+"""
+
+from __future__ import annotations
+
+HOME = "/~/"
+
+
+class PathError(ValueError):
+    """A path the service will not send to Globus; the message is safe to show."""
+
+
+def collection_path(raw: str, field: str = "path") -> str:
+    """Normalise a caller's path: absolute paths stay absolute, others are relative to home.
+
+    `''`, `~`, `/~` and `/~/` all mean home; `a//b` becomes `a/b`; `.` segments go away.
+    A trailing slash is kept, since Globus treats `dir/` and `dir` alike.
+    """
+    if "\x00" in raw:
+        raise PathError(f"{field}: must not contain NUL characters")
+    absolute = raw.startswith("/")
+    segments = [s for s in raw.split("/") if s not in ("", ".")]
+    if ".." in segments:
+        raise PathError(f"{field}: '..' segments are not allowed")
+    if segments and segments[0] == "~":
+        segments = segments[1:]
+        absolute = False
+    trailing = raw.endswith("/") and bool(segments)
+    body = "/".join(segments) + ("/" if trailing else "")
+    return ("/" + body) if absolute else (HOME + body)

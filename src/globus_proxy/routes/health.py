@@ -1,0 +1,27 @@
+"""Liveness and readiness: answered locally, never calling Globus."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from globus_proxy import envelope
+from globus_proxy.routes import PREFIX
+from globus_proxy.routes.common import Plain
+
+router = APIRouter(prefix=PREFIX, tags=["General"])
+
+
+@router.get("/healthcheck", operation_id="healthCheck", summary="Health check")
+async def health_check(ctx: Plain) -> Response:
+    return envelope.success("I promise I'm healthy.", {}, ctx.version)
+
+
+@router.get("/hello", operation_id="hello", summary="Say hello")
+async def hello(ctx: Plain) -> Response:
+    return envelope.success("Hello from the Globus proxy.", {}, ctx.version)
+
+
+@router.get("/ready", operation_id="ready", summary="Ready to serve")
+async def ready(ctx: Plain) -> Response:
+    return envelope.success("Ready.", {}, ctx.version)

@@ -1,0 +1,168 @@
+"""No token, auth code or session id in any log line; the access log redacts token queries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
+from tests.proxy.conftest import ProxyClient, Tokens, encoded_segment
+from tests.support.login import headless_login
+
+# The suite's own HTTP client (httpx, also used by headless_login) logs the URLs it sends,
+# tokens included; those lines are the caller's, not the proxy's, so they are left out.
+CALLER_LOGGERS = ("httpx", "httpcore")
+
+
+class EveryLogLine(logging.Handler):
+    """Collects every record from every logger, propagating or not, at DEBUG."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.plain_keys = set(vars(logging.makeLogRecord({})))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in CALLER_LOGGERS:
+            return
+        text = self.format(record)
+        # Structured extras (e.g. JSON loggers) may hold values outside the message.
+        extras = {k: v for k, v in vars(record).items() if k not in self.plain_keys}
+        self.lines.append(f"{text} {extras!r}" if extras else text)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    handler = EveryLogLine()
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    for name in (
+        "globus_sdk",
+        "globus_proxy",
+        "globus_proxy.access",
+        "uvicorn",
+        "uvicorn.error",
+        "fastapi",
+        "starlette",
+        "urllib3",
+        "requests",
+    ):
+        loggers.append(logging.getLogger(name))
+    # uvicorn switches its own access log on whenever "uvicorn.access" has a handler. The
+    # service runs uvicorn with access_log=False and writes its own redacting access log, so a
+    # handler there would switch on a log the service never writes.
+    loggers = [lg for lg in loggers if lg.name != "uvicorn.access"]
+    saved = [(lg, lg.level, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+        lg.disabled = False
+        lg.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        for lg, level, disabled in saved:
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.disabled = disabled
+
+
+def full_walkthrough(proxy: ProxyClient, backing_dir: str) -> list[str]:
+    """Every operation, a refresh and some errors; returns every secret that was in play."""
+    started = proxy.auth_url().json()["result"]
+    code = headless_login(started["url"])
+    proxy.known_secrets.update({code, started["session_id"]})
+    pair = proxy.exchange(started["session_id"], code).json()["result"]
+    tokens = Tokens(pair["access_token"], pair["refresh_token"], code, started["session_id"])
+    proxy.known_secrets.update(tokens.secrets())
+
+    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
+    proxy.ls(DEFAULT_SOURCE_ID, "/no/such", tokens)
+    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)
+    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)  # 409
+    proxy.ops(
+        "PUT",
+        DEFAULT_DESTINATION_ID,
+        f"{backing_dir}/logged",
+        tokens,
+        json_body={"destination": f"{backing_dir}/renamed"},
+    )
+    proxy.ops(
+        "DELETE",
+        DEFAULT_DESTINATION_ID,
+        f"{backing_dir}/renamed",
+        tokens,
+        query={"recurse": "true"},
+    )
+    submitted = proxy.transfer(
+        tokens,
+        {
+            "source_endpoint": DEFAULT_SOURCE_ID,
+            "destination_endpoint": DEFAULT_DESTINATION_ID,
+            "transfer_items": [
+                {
+                    "source_path": "/data1/1M.dat",
+                    "destination_path": f"{backing_dir}/1M.dat",
+                    "recursive": "False",
+                }
+            ],
+        },
+    )
+    task_id = submitted.json()["result"]["task_id"]
+    proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
+    proxy.task("DELETE", task_id, tokens)
+    proxy.check_tokens(DEFAULT_SOURCE_ID, tokens)
+
+    # A stale access token: the refresh path and its new token must stay out of the logs too.
+    proxy.emulator.emulator.tokens.expire_access_tokens(tokens.access_token)
+    refreshed = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens).json()["metadata"]["access_token"]
+    proxy.known_secrets.add(refreshed)
+    # Bad input carrying tokens and login secrets.
+    proxy.call("GET", f"/ops/not-a-uuid/{DEFAULT_SOURCE_ID}/%2F", tokens=tokens)
+    proxy.exchange(started["session_id"], code)  # a reused code
+    proxy.exchange("garbage-session", code)
+    proxy.emulator.emulator.tokens.revoke(tokens.refresh_token)
+    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
+    return [*tokens.secrets(), refreshed]
+
+
+def test_no_secret_in_any_log_line(
+    proxy: ProxyClient, scratch: tuple[str, Path], log_lines: list[str]
+) -> None:
+    secrets = full_walkthrough(proxy, scratch[0])
+    assert len(log_lines) > 10, "the capture saw too little to prove anything"
+    assert any("/v3/globus-proxy/" in line for line in log_lines), "no access log captured"
+    for secret in secrets:
+        leaked = [line for line in log_lines if secret in line]
+        assert not leaked, f"a secret appears in {len(leaked)} log lines, e.g. {leaked[0][:300]}"
+
+
+def test_access_log_redacts_token_query_values(
+    proxy: ProxyClient, tokens: Tokens, log_lines: list[str]
+) -> None:
+    marker = "redaction-probe"
+    raw = f"/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/{encoded_segment('/data1')}"
+    proxy.call("GET", raw, tokens=tokens, query={"filter": f"name:={marker}"})
+    access = [line for line in log_lines if marker in line and "/v3/globus-proxy/ops/" in line]
+    assert access, "no access log line for the request"
+    line = access[0]
+    assert tokens.access_token not in line and tokens.refresh_token not in line
+    assert "access_token=REDACTED" in line, line
+    assert "refresh_token=REDACTED" in line, line
+    assert "200" in line, line
+
+
+def test_access_log_redacts_login_segments(proxy: ProxyClient, log_lines: list[str]) -> None:
+    started = proxy.auth_url().json()["result"]
+    code = headless_login(started["url"])
+    proxy.known_secrets.update({code, started["session_id"]})
+    answer = proxy.exchange(started["session_id"], code)
+    proxy.known_secrets.update(answer.json()["result"].values())
+    lines = [line for line in log_lines if "/auth/tokens/" in line]
+    assert lines, "no access log line for auth/tokens"
+    for line in lines:
+        assert code not in line and started["session_id"] not in line, line

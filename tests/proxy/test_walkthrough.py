@@ -1,0 +1,121 @@
+"""The seed README's curl walkthrough, end to end over HTTP: proxy in front of the emulator."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
+from tests.proxy.conftest import ProxyClient, Tokens
+
+TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
+
+
+def test_health_operations_answer_with_the_envelope(proxy: ProxyClient) -> None:
+    for name in ("healthcheck", "hello", "ready"):
+        answer = proxy.call("GET", f"/{name}")
+        assert answer.status_code == 200, (name, answer.text)
+        body = answer.json()
+        assert body["status"] == "success"
+        assert isinstance(body["version"], str) and body["version"]
+
+
+def test_auth_url_without_endpoint_is_the_seed_readme_call(proxy: ProxyClient) -> None:
+    answer = proxy.auth_url()
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    url, session_id = body["result"]["url"], body["result"]["session_id"]
+    assert body["message"] == f"Please go to this URL and login: {url}"
+    query = parse_qs(urlsplit(url).query)
+    assert query["client_id"] == [DEFAULT_CLIENT_ID]
+    assert TRANSFER_SCOPE in query["scope"][0].split()
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["access_type"] == ["offline"]
+    assert urlsplit(url).path.endswith("/v2/oauth2/authorize")
+    assert session_id and session_id not in url
+
+
+def test_auth_url_with_endpoint_gives_url_and_session(proxy: ProxyClient) -> None:
+    answer = proxy.auth_url(DEFAULT_DESTINATION_ID)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()["result"]
+    assert set(result) >= {"url", "session_id"}
+    assert TRANSFER_SCOPE in parse_qs(urlsplit(result["url"]).query)["scope"][0]
+
+
+def test_two_flows_get_different_sessions(proxy: ProxyClient) -> None:
+    first = proxy.auth_url().json()["result"]
+    second = proxy.auth_url().json()["result"]
+    assert first["session_id"] != second["session_id"]
+    assert first["url"] != second["url"], "each flow needs its own PKCE challenge"
+
+
+def test_seed_readme_walkthrough(proxy: ProxyClient) -> None:
+    """auth URL -> login -> code -> tokens -> ls -> transfer 1M.dat -> SUCCEEDED -> same bytes."""
+    started = proxy.auth_url()
+    result = started.json()["result"]
+    tokens = proxy.finish_login(result["url"], result["session_id"])
+    assert tokens.access_token and tokens.refresh_token
+    assert tokens.access_token != tokens.refresh_token
+
+    listing = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
+    assert listing.status_code == 200, listing.text
+    names = {entry["name"] for entry in listing.json()["result"]["DATA"]}
+    assert {"1M.dat", "10M.dat", "tree"} <= names
+
+    world = proxy.emulator.emulator.world
+    target = world.collections[DEFAULT_DESTINATION_ID].root / "test" / "1M.dat"
+    if target.exists():
+        target.unlink()
+    submitted = proxy.transfer(
+        tokens,
+        {
+            "source_endpoint": DEFAULT_SOURCE_ID,
+            "destination_endpoint": DEFAULT_DESTINATION_ID,
+            "transfer_items": [
+                {
+                    "source_path": "data1/1M.dat",
+                    "destination_path": "test/1M.dat",
+                    "recursive": "False",
+                }
+            ],
+        },
+    )
+    assert submitted.status_code == 200, submitted.text
+    accepted = submitted.json()["result"]
+    assert accepted["code"] == "Accepted"
+    assert accepted["DATA_TYPE"] == "transfer_result"
+    task_id = accepted["task_id"]
+    assert accepted["submission_id"]
+
+    final = proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
+    assert final["status"] == "SUCCEEDED", final
+    assert final["task_id"] == task_id
+    assert final["type"] == "TRANSFER"
+    assert final["source_endpoint_id"] == DEFAULT_SOURCE_ID
+    assert final["destination_endpoint_id"] == DEFAULT_DESTINATION_ID
+
+    status = proxy.task("GET", task_id, tokens).json()
+    assert status["message"] == "successfully retrieved transfer task"
+
+    source = world.collections[DEFAULT_SOURCE_ID].root / "data1" / "1M.dat"
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_tokens_message_matches_the_original(proxy: ProxyClient) -> None:
+    result = proxy.auth_url().json()["result"]
+    from tests.support.login import headless_login
+
+    code = headless_login(result["url"])
+    proxy.known_secrets.update({code, result["session_id"]})
+    answer = proxy.exchange(result["session_id"], code)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["message"] == "successfully authorized globus client"
+    assert set(body["result"]) >= {"access_token", "refresh_token"}
+    proxy.known_secrets.update(body["result"].values())
+
+
+def test_shared_pair_lists_the_destination(proxy: ProxyClient, tokens: Tokens) -> None:
+    answer = proxy.ls(DEFAULT_DESTINATION_ID, "/", tokens)
+    assert answer.status_code == 200, answer.text
+    assert isinstance(answer.json()["result"]["DATA"], list)

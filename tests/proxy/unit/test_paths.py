@@ -1,0 +1,39 @@
+"""Caller paths normalise to one Globus path; `..` never passes."""
+
+from __future__ import annotations
+
+import pytest
+
+from globus_proxy.paths import PathError, collection_path
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", "/~/"),
+        ("~", "/~/"),
+        ("/~", "/~/"),
+        ("/~/", "/~/"),
+        ("//~/data/a", "/~/data/a"),
+        ("/~/data/a", "/~/data/a"),
+        ("data/a", "/~/data/a"),
+        ("~/data/a", "/~/data/a"),
+        ("/data//a/", "/data/a/"),
+        ("data/./a", "/~/data/a"),
+        ("/", "/"),
+        ("a..b", "/~/a..b"),
+    ],
+)
+def test_paths_normalise(raw: str, expected: str) -> None:
+    assert collection_path(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["..", "/~/../etc", "data/../../x", "/a/b/.."])
+def test_dot_dot_is_refused(raw: str) -> None:
+    with pytest.raises(PathError, match=r"\.\."):
+        collection_path(raw, "destination")
+
+
+def test_nul_is_refused() -> None:
+    with pytest.raises(PathError):
+        collection_path("a\x00b")

@@ -1,0 +1,57 @@
+"""Sealed login sessions: bound to a client, tamper-evident, expiring, replica-portable."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+
+import pytest
+
+from globus_proxy.sessions import SessionError, SessionSealer
+
+CLIENT = "0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
+OTHER = "1c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
+KEY = os.urandom(32)
+
+
+def test_round_trip_on_another_replica_with_the_same_key() -> None:
+    session_id = SessionSealer(KEY, 60).seal(CLIENT, "v" * 43, "openid scope")
+    opened = SessionSealer(KEY, 60).open(CLIENT, session_id)
+    assert (opened.verifier, opened.scopes) == ("v" * 43, "openid scope")
+    assert "v" * 43 not in session_id
+
+
+def test_other_client_is_named() -> None:
+    session_id = SessionSealer(KEY, 60).seal(CLIENT, "v" * 43, "s")
+    with pytest.raises(SessionError, match="another client"):
+        SessionSealer(KEY, 60).open(OTHER, session_id)
+
+
+def test_tampered_session_is_refused() -> None:
+    session_id = SessionSealer(KEY, 60).seal(CLIENT, "v" * 43, "s")
+    raw = bytearray(base64.urlsafe_b64decode(session_id + "=" * (-len(session_id) % 4)))
+    raw[-1] ^= 1
+    tampered = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+    with pytest.raises(SessionError, match="altered"):
+        SessionSealer(KEY, 60).open(CLIENT, tampered)
+
+
+def test_other_key_is_refused() -> None:
+    session_id = SessionSealer(KEY, 60).seal(CLIENT, "v" * 43, "s")
+    with pytest.raises(SessionError, match="altered"):
+        SessionSealer(os.urandom(32), 60).open(CLIENT, session_id)
+
+
+def test_expired_session_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    session_id = SessionSealer(KEY, 30).seal(CLIENT, "v" * 43, "s")
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(SessionError, match="expired"):
+        SessionSealer(KEY, 30).open(CLIENT, session_id)
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "!!!!", "A" * 10])
+def test_garbage_is_malformed(garbage: str) -> None:
+    with pytest.raises(SessionError, match="malformed"):
+        SessionSealer(KEY, 60).open(CLIENT, garbage)
