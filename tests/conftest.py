@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from globus_emulator.app import Emulator, create_app
 from globus_emulator.server import ServerThread
 from globus_emulator.world import default_world
+from tests.support.emulated_globus import globus_sdk_pointed_at
 
 
 @dataclass
@@ -39,13 +39,5 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
 @pytest.fixture(scope="session")
 def globus_env(emulator: RunningEmulator) -> Iterator[RunningEmulator]:
     """Points every globus-sdk client built in this process at the emulator."""
-    names = ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER")
-    saved = {n: os.environ.get(n) for n in names}
-    for n in names:
-        os.environ[n] = emulator.url + "/"
-    yield emulator
-    for n, value in saved.items():
-        if value is None:
-            os.environ.pop(n, None)
-        else:
-            os.environ[n] = value
+    with globus_sdk_pointed_at(emulator.url):
+        yield emulator

@@ -3,7 +3,6 @@ introspection, HTTP Basic, and picking an identity on the login page."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +11,11 @@ import globus_sdk
 import httpx
 import pytest
 
-from globus_emulator.app import Emulator, create_app
-from globus_emulator.server import ServerThread
+from globus_emulator.app import Emulator
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE, AccessToken
 from globus_emulator.world import world_from_document
 from tests.emulator.test_conformance_auth import assert_same_shape, recorded
+from tests.support.emulated_globus import running_emulator
 from tests.support.login import LoginError, headless_login
 
 NATIVE_ID = str(uuid.UUID(int=1))
@@ -50,20 +49,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Emul
             ],
         }
     )
-    emulator = Emulator.from_world(world)
-    names = ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER")
-    saved = {n: os.environ.get(n) for n in names}
-    with ServerThread(create_app(emulator)) as server:
-        for n in names:
-            os.environ[n] = server.url + "/"
-        try:
-            yield server.url, emulator
-        finally:
-            for n, value in saved.items():
-                if value is None:
-                    os.environ.pop(n, None)
-                else:
-                    os.environ[n] = value
+    with running_emulator(world) as running:
+        yield running
 
 
 def service_client(secret: str = SERVICE_SECRET) -> globus_sdk.ConfidentialAppAuthClient:

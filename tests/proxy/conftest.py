@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from globus_emulator.world import DEFAULT_CLIENT_ID, World
 from globus_proxy.app import create_app as create_proxy_app
 from globus_proxy.settings import Settings
 from tests.conftest import RunningEmulator
+from tests.support.emulated_globus import globus_sdk_pointed_at
 from tests.support.login import headless_login
 
 API_PREFIX = "/v3/globus-proxy"
@@ -301,23 +301,6 @@ def scratch(
 
 
 @contextmanager
-def globus_env_pointing_at(url: str) -> Iterator[None]:
-    """Points globus-sdk at another emulator for a while, then back."""
-    names = ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER")
-    saved = {n: os.environ.get(n) for n in names}
-    for n in names:
-        os.environ[n] = url + "/"
-    try:
-        yield
-    finally:
-        for n, value in saved.items():
-            if value is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = value
-
-
-@contextmanager
 def own_world(world: World) -> Iterator[ProxyClient]:
     """An emulator with `world` and a proxy in front of it, with globus-sdk pointed there.
 
@@ -330,7 +313,7 @@ def own_world(world: World) -> Iterator[ProxyClient]:
     with ServerThread(create_app(emu)) as emulator_server:
         running = RunningEmulator(url=emulator_server.url, emulator=emu, data_dir=data_dir)
         with (
-            globus_env_pointing_at(emulator_server.url),
+            globus_sdk_pointed_at(emulator_server.url),
             ServerThread(make_proxy_app()) as proxy_server,
         ):
             client = ProxyClient(root=proxy_server.url, emulator=running)

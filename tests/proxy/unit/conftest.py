@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,11 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from globus_emulator.app import Emulator, create_app
+from globus_emulator.app import Emulator
 from globus_emulator.server import ServerThread
 from globus_emulator.world import world_from_document
 from globus_proxy.app import create_app as create_proxy
 from globus_proxy.settings import Settings
+from tests.support.emulated_globus import running_emulator
 from tests.support.login import headless_login
 
 CLIENT = "0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
@@ -66,18 +66,8 @@ def globus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Globus]:
             ],
         }
     )
-    emulator = Emulator.from_world(world)
-    names = ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER")
-    saved = {n: os.environ.get(n) for n in names}
-    with ServerThread(create_app(emulator)) as server:
-        for n in names:
-            os.environ[n] = server.url + "/"
-        yield Globus(server.url, emulator, root)
-    for n, value in saved.items():
-        if value is None:
-            os.environ.pop(n, None)
-        else:
-            os.environ[n] = value
+    with running_emulator(world) as (url, emulator):
+        yield Globus(url, emulator, root)
 
 
 @dataclass
