@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from globus_proxy import errors
+from globus_proxy import docs, errors
 from globus_proxy.access_log import AccessLog
 from globus_proxy.gateway import Gateway
 from globus_proxy.openapi import tapis_openapi
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=settings.version,
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # see docs.py: served without a CDN
         redoc_url=None,
         redirect_slashes=False,
         lifespan=lifespan,
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = gateway
     for router in (health.router, auth.router, ops.router, transfers.router):
         app.include_router(router)
+    docs.install(app)
     app.openapi = lambda: tapis_openapi(app)  # type: ignore[method-assign]
     errors.install(app, settings.version)
     app.add_middleware(errors.UnexpectedErrorGuard, version=settings.version)

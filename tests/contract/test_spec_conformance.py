@@ -8,6 +8,7 @@ every Tapis path and operationId.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -382,3 +383,14 @@ def test_service_docs_page_is_served(proxy: ProxyClient) -> None:
     answer = proxy.http.get(proxy.base + "/docs")
     assert answer.status_code == 200
     assert "openapi.json" in answer.text
+
+
+def test_docs_page_needs_no_internet(proxy: ProxyClient) -> None:
+    """Swagger UI's script and style come from this service, not from a CDN."""
+    page = proxy.http.get(proxy.base + "/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert assets, page
+    for asset in assets:
+        assert asset.startswith("/v3/globus-proxy/docs/assets/"), asset
+        served = proxy.http.get(proxy.root + asset)
+        assert served.status_code == 200 and len(served.content) > 1000, asset
