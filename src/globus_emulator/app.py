@@ -130,7 +130,7 @@ class EmulatorMiddleware:
         finally:
             # The path only: query strings and bodies may carry codes and tokens.
             access_log.info(
-                '%s %s %d %.1fms', method, path, status, (time.perf_counter() - start) * 1000
+                "%s %s %d %.1fms", method, path, status, (time.perf_counter() - start) * 1000
             )
 
 
@@ -141,6 +141,7 @@ def create_app(emulator: Emulator) -> ASGIApp:
         *transfer.routes(emulator),
         *control.routes(emulator),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # Starlette 1.x dropped on_shutdown; stop the task workers when the server stops.

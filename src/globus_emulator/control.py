@@ -23,9 +23,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse(
             {
                 "clients": [{"id": c.id, "name": c.name} for c in w.clients.values()],
-                "identities": [
-                    {"id": i.id, "username": i.username} for i in w.identities.values()
-                ],
+                "identities": [{"id": i.id, "username": i.username} for i in w.identities.values()],
                 "collections": [
                     {
                         "id": c.id,

@@ -179,6 +179,15 @@ def consent_scopes(err: globus_sdk.GlobusAPIError) -> list[str] | None:
     return list(scopes) if scopes else None
 
 
+def invalid_input(*problems: str) -> ProxyError:
+    """A 400 that names what was wrong: the one wording of every input error."""
+    return ProxyError(400, "Invalid request: " + "; ".join(problems) + ".")
+
+
+def field_problem(field: str, where: str, problem: str) -> str:
+    return f"{field} ({where}): {problem}"
+
+
 def validation_message(err: RequestValidationError) -> str:
     """Name every bad field, never echoing the values (a token could be among them)."""
     parts = []
@@ -194,8 +203,8 @@ def validation_message(err: RequestValidationError) -> str:
         msg = str(item.get("msg", "invalid"))
         if item.get("type") == "uuid_parsing":
             msg = "must be a UUID"
-        parts.append(f"{field} ({where}): {msg}")
-    return "Invalid request: " + "; ".join(parts) + "."
+        parts.append(field_problem(field, where, msg))
+    return invalid_input(*parts).message
 
 
 def install(app: FastAPI, version: str) -> None:

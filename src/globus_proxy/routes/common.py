@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Query, Request
 
-from globus_proxy.errors import ProxyError
+from globus_proxy.errors import ProxyError, invalid_input
 from globus_proxy.gateway import Gateway, TokenPair
 from globus_proxy.paths import PathError, collection_path
 
@@ -55,7 +55,7 @@ def normalised(raw: str, field: str = "path") -> str:
     try:
         return collection_path(raw, field)
     except PathError as err:
-        raise ProxyError(400, f"Invalid request: {err}.") from None
+        raise invalid_input(str(err)) from None
 
 
 def missing_tokens(access_token: str | None, refresh_token: str | None) -> ProxyError:

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from globus_proxy.errors import ProxyError
+from globus_proxy.errors import field_problem, invalid_input
 from globus_proxy.gateway import TokenPair
 from globus_proxy.routes.common import Context, missing_tokens
 
@@ -23,7 +23,7 @@ def uuid_in_path(request: Request, name: str) -> str:
     try:
         return str(uuid.UUID(request.path_params[name]))
     except ValueError:
-        raise ProxyError(400, f"Invalid request: {name} (path): must be a UUID.") from None
+        raise invalid_input(field_problem(name, "path", "must be a UUID")) from None
 
 
 def int_in_query(query: QueryParams, name: str, default: int, minimum: int) -> int:
@@ -33,9 +33,9 @@ def int_in_query(query: QueryParams, name: str, default: int, minimum: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise ProxyError(400, f"Invalid request: {name} (query): must be an integer.") from None
+        raise invalid_input(field_problem(name, "query", "must be an integer")) from None
     if value < minimum:
-        raise ProxyError(400, f"Invalid request: {name} (query): must be at least {minimum}.")
+        raise invalid_input(field_problem(name, "query", f"must be at least {minimum}"))
     return value
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_proxy import envelope
-from globus_proxy.errors import ProxyError
+from globus_proxy.errors import field_problem, invalid_input
 from globus_proxy.routes import PREFIX, hot_params
 from globus_proxy.routes.common import ClientId, EndpointId, WithTokens, normalised
 
@@ -43,8 +43,8 @@ def parse_recurse(raw: str | None) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ProxyError(
-        400, "Invalid request: recurse (query): must be true, false, True, False, 1 or 0."
+    raise invalid_input(
+        field_problem("recurse", "query", "must be true, false, True, False, 1 or 0")
     )
 
 
@@ -105,10 +105,9 @@ async def rename_path(
     body: Annotated[RenameRequest | None, Body()] = None,
 ) -> Response:
     if body is None:
-        raise ProxyError(
-            400,
-            "Invalid request: destination (body): Field required; "
-            'send {"destination": "<new path>"}.',
+        raise invalid_input(
+            field_problem("destination", "body", "Field required")
+            + '; send {"destination": "<new path>"}'
         )
     source = normalised(path)
     destination = normalised(body.destination, "destination")

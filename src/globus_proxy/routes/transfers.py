@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_proxy import compat, envelope
-from globus_proxy.errors import ProxyError
+from globus_proxy.errors import invalid_input
 from globus_proxy.routes import PREFIX, hot_params
 from globus_proxy.routes.common import ClientId, TaskId, WithTokens, normalised
 
@@ -90,11 +90,9 @@ async def create_transfer_task(
     body: Annotated[TransferRequest | None, Body()] = None,
 ) -> Response:
     if body is None:
-        raise ProxyError(
-            400,
-            "Invalid request: the JSON body is required, with source_endpoint, "
-            "destination_endpoint and transfer_items (each with source_path and "
-            "destination_path).",
+        raise invalid_input(
+            "the JSON body is required, with source_endpoint, destination_endpoint and "
+            "transfer_items (each with source_path and destination_path)"
         )
     items = [
         (
