@@ -15,17 +15,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger("globus_proxy.access")
 
 SECRET_QUERY_KEYS = frozenset({"access_token", "refresh_token", "code", "session_id"})
-TOKENS_ROUTE = "/v3/globus-proxy/auth/tokens/"
+TOKENS_SEGMENT = "/auth/tokens/"
 REDACTED = "REDACTED"
 
 
 def redact_path(path: str) -> str:
-    """Mask the session id and auth code segments of the token-exchange route."""
-    if not path.startswith(TOKENS_ROUTE):
+    """Mask the session id and auth code segments of the token-exchange route.
+
+    Matched anywhere in the path, not only at the canonical prefix: a mistyped request
+    (a doubled slash, another prefix) answers 404 but is logged all the same.
+    """
+    at = path.find(TOKENS_SEGMENT)
+    if at < 0:
         return path
-    segments = path[len(TOKENS_ROUTE) :].split("/")
+    head, tail = path[: at + len(TOKENS_SEGMENT)], path[at + len(TOKENS_SEGMENT) :]
+    segments = tail.split("/")
     masked = segments[:1] + [REDACTED if s else s for s in segments[1:]]
-    return TOKENS_ROUTE + "/".join(masked)
+    return head + "/".join(masked)
 
 
 def redact_query(query: bytes) -> str:

@@ -46,6 +46,10 @@ def test_access_log_redaction() -> None:
         "/v3/globus-proxy/auth/tokens/c/REDACTED/REDACTED"
     )
     assert redact_path("/v3/globus-proxy/ops/c/e/p") == "/v3/globus-proxy/ops/c/e/p"
+    # A mistyped path still has its secrets masked, although it will only get a 404.
+    assert redact_path("/v3/globus-proxy//auth/tokens/c/sess/code") == (
+        "/v3/globus-proxy//auth/tokens/c/REDACTED/REDACTED"
+    )
 
 
 @pytest.mark.parametrize(
