@@ -23,7 +23,7 @@ browser:
 	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser test"; fi; }
 
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -34,8 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache bench/results.json
