@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -208,7 +209,8 @@ def routes(emulator: Emulator) -> list[Route]:
         cpath = storage.collection_path(c, raw_path)
 
         def listing_body() -> bytes:
-            # Listing and rendering both run off the event loop: 100,000 entries take seconds.
+            # Big directories are listed and rendered off the event loop: 100,000 entries
+            # take seconds.
             listing = storage.list_directory(
                 c,
                 cpath,
@@ -229,10 +231,13 @@ def routes(emulator: Emulator) -> list[Route]:
                 "symlink_supported": False,
                 "total": listing.total,
             }
-            return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+            return orjson.dumps(doc)
 
         try:
-            body = await anyio.to_thread.run_sync(listing_body)
+            if storage.is_small_directory(c, cpath):
+                body = listing_body()
+            else:
+                body = await anyio.to_thread.run_sync(listing_body)
         except storage.PathNotFound as err:
             raise errors.path_not_found(c, raw_path, "list", "ClientError.NotFound") from err
         except storage.NotADirectory as err:
