@@ -123,6 +123,19 @@ def _parse_deadline(value: Any, now: datetime) -> datetime:
     return deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
 
 
+def _page(data_type: str, items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    """One limit/offset page of a Transfer list document."""
+    page = items[offset : offset + limit]
+    return {
+        "DATA_TYPE": data_type,
+        "DATA": page,
+        "length": len(page),
+        "limit": limit,
+        "offset": offset,
+        "total": len(items),
+    }
+
+
 def _optional_str(doc: dict[str, Any], key: str) -> str | None:
     value = doc.get(key)
     if value is not None and not isinstance(value, str):
@@ -517,17 +530,7 @@ def routes(emulator: Emulator) -> list[Route]:
         checks = _task_filter(request.query_params.get("filter") or "")
         docs = [t.document() for t in engine.owned_by(grant.identity_id)]
         docs = [d for d in docs if all(check(d) for check in checks)]
-        page = docs[offset : offset + limit]
-        return JSONResponse(
-            {
-                "DATA_TYPE": "task_list",
-                "DATA": page,
-                "length": len(page),
-                "limit": limit,
-                "offset": offset,
-                "total": len(docs),
-            }
-        )
+        return JSONResponse(_page("task_list", docs, limit, offset))
 
     async def task_event_list(request: Request, grant: Grant) -> Response:
         task = own_task(request, grant)
@@ -535,17 +538,7 @@ def routes(emulator: Emulator) -> list[Route]:
         offset = _int_param(request, "offset", 0, 2**31 - 1)
         with task.lock:
             events = list(reversed(task.events))  # newest first
-        page = events[offset : offset + limit]
-        return JSONResponse(
-            {
-                "DATA_TYPE": "event_list",
-                "DATA": page,
-                "length": len(page),
-                "limit": limit,
-                "offset": offset,
-                "total": len(events),
-            }
-        )
+        return JSONResponse(_page("event_list", events, limit, offset))
 
     async def task_successful_transfers(request: Request, grant: Grant) -> Response:
         task = own_task(request, grant)
