@@ -250,6 +250,33 @@ def test_missing_tokens_on_every_token_operation(proxy: ProxyClient) -> None:
     assert answer.status_code == 401, answer.text
 
 
+@pytest.mark.parametrize(
+    "bad",
+    ["caf\u00e9-token", "\U0001f511key", "two words", "line\nbreak"],
+    ids=["latin1", "emoji", "space", "newline"],
+)
+def test_a_token_that_cannot_be_a_globus_token_is_401_before_any_call(
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, bad: str
+) -> None:
+    """Found by fuzzing: such a token used to fail inside the HTTP client as a 500."""
+    task = str(uuid.uuid4())
+    calls.start()
+    for method, raw in [
+        ("GET", f"/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/{encoded_segment('/data1')}"),
+        ("GET", f"/transfers/{DEFAULT_CLIENT_ID}/{task}"),
+        ("DELETE", f"/transfers/{DEFAULT_CLIENT_ID}/{task}"),
+        ("GET", f"/auth/check_tokens/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}"),
+    ]:
+        for query in (
+            {"access_token": bad, "refresh_token": tokens.refresh_token},
+            {"access_token": tokens.access_token, "refresh_token": bad},
+        ):
+            answer = proxy.call(method, raw, query=query)
+            assert answer.status_code == 401, (method, raw, answer.text)
+            assert "not a Globus token" in message(answer)
+    assert calls.total() == 0
+
+
 def test_a_pair_no_refresh_can_fix_is_401(proxy: ProxyClient) -> None:
     bogus = Tokens(secrets.token_urlsafe(48), secrets.token_urlsafe(48))
     proxy.known_secrets.update(bogus.secrets())

@@ -44,10 +44,8 @@ async def context_with_tokens(
     access_token: Annotated[str | None, Query(description="Globus transfer access token")] = None,
     refresh_token: Annotated[str | None, Query(description="Globus transfer refresh token")] = None,
 ) -> Context:
-    if not access_token or not refresh_token:
-        raise missing_tokens(access_token, refresh_token)
     state = request.app.state
-    return Context(state.gateway, state.settings.version, TokenPair(access_token, refresh_token))
+    return Context(state.gateway, state.settings.version, token_pair(access_token, refresh_token))
 
 
 def normalised(raw: str, field: str = "path") -> str:
@@ -56,6 +54,23 @@ def normalised(raw: str, field: str = "path") -> str:
         return collection_path(raw, field)
     except PathError as err:
         raise invalid_input(str(err)) from None
+
+
+def token_pair(access_token: str | None, refresh_token: str | None) -> TokenPair:
+    """The caller's pair, checked before it can reach an HTTP header toward Globus.
+
+    Globus tokens are printable ASCII; anything else would fail inside the HTTP client.
+    """
+    if not access_token or not refresh_token:
+        raise missing_tokens(access_token, refresh_token)
+    for name, value in (("access_token", access_token), ("refresh_token", refresh_token)):
+        if not (value.isascii() and value.isprintable()) or " " in value:
+            raise ProxyError(
+                401,
+                f"The {name} query parameter is not a Globus token (tokens are printable ASCII "
+                "without spaces): send the pair exactly as auth/tokens returned it.",
+            )
+    return TokenPair(access_token, refresh_token)
 
 
 def missing_tokens(access_token: str | None, refresh_token: str | None) -> ProxyError:

@@ -15,8 +15,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from globus_proxy.errors import field_problem, invalid_input
-from globus_proxy.gateway import TokenPair
-from globus_proxy.routes.common import Context, missing_tokens
+from globus_proxy.routes.common import Context, token_pair
 
 
 def uuid_in_path(request: Request, name: str) -> str:
@@ -41,11 +40,8 @@ def int_in_query(query: QueryParams, name: str, default: int, minimum: int) -> i
 
 def context_of(request: Request) -> tuple[Context, QueryParams]:
     query = request.query_params
-    access_token, refresh_token = query.get("access_token"), query.get("refresh_token")
-    if not access_token or not refresh_token:
-        raise missing_tokens(access_token, refresh_token)
+    pair = token_pair(query.get("access_token"), query.get("refresh_token"))
     state = request.app.state
-    pair = TokenPair(access_token, refresh_token)
     return Context(state.gateway, state.settings.version, pair), query
 
 
