@@ -7,10 +7,35 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
+import sys
 from pathlib import Path
 
 
+def port_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def run_demo(port: int, emulator_port: int, data_dir: Path) -> None:
+    # Both ports are checked before anything starts, so a busy one gets a next step rather
+    # than a traceback half-way through start-up.
+    for host, wanted, flag in (
+        ("0.0.0.0", port, "--port"),
+        ("127.0.0.1", emulator_port, "--emulator-port"),
+    ):
+        if port_taken(host, wanted):
+            sys.exit(
+                f"globus-proxy demo: port {wanted} is already in use (another demo?). Stop that "
+                f"process, or pick another port: globus-proxy demo {flag} <port>"
+                + (" (with make: make demo PORT=<port>)" if flag == "--port" else "")
+            )
+
     import uvicorn
 
     from globus_emulator.app import Emulator
