@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -12,7 +13,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from globus_emulator.app import Emulator, create_app
-from globus_emulator.world import World, default_world, load_world
+from globus_emulator.world import SeedError, World, default_world, load_world
 
 
 def build_world(seed: Path | None, data_dir: Path | None) -> World:
@@ -77,5 +78,9 @@ class ServerThread:
 def serve(host: str, port: int, seed: Path | None, data_dir: Path | None) -> None:
     """The `globus-proxy emulator` command: serve in the foreground until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    emulator = Emulator.from_world(build_world(seed, data_dir))
+    try:
+        world = build_world(seed, data_dir)
+    except SeedError as err:
+        sys.exit(f"globus-proxy emulator: {err}")
+    emulator = Emulator.from_world(world)
     uvicorn.run(create_app(emulator), host=host, port=port, access_log=False, log_level="info")

@@ -63,15 +63,28 @@ class World:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class SeedError(ValueError):
+    """A seed that cannot describe a world; the message says what to fix."""
+
+
 def _uuid(value: Any, what: str) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError as err:
-        raise ValueError(f"seed: {what} id {value!r} is not a UUID") from err
+        raise SeedError(f"seed: {what} id {value!r} is not a UUID") from err
 
 
 def world_from_document(doc: dict[str, Any]) -> World:
     """Build a world from a parsed seed document, checking what it says."""
+    try:
+        return _world(doc)
+    except KeyError as err:
+        raise SeedError(f"seed: an entry is missing the field {err.args[0]!r}") from None
+    except (TypeError, AttributeError) as err:
+        raise SeedError(f"seed: an entry has the wrong shape ({err})") from None
+
+
+def _world(doc: dict[str, Any]) -> World:
     clients = {}
     for c in doc.get("clients", []):
         cid = _uuid(c["id"], "client")
@@ -93,10 +106,13 @@ def world_from_document(doc: dict[str, Any]) -> World:
         cid = _uuid(c["id"], "collection")
         entity_type = c.get("entity_type", "GCSv5_mapped_collection")
         if entity_type not in ENTITY_TYPES:
-            raise ValueError(f"seed: collection {cid} has unknown entity_type {entity_type!r}")
+            raise SeedError(
+                f"seed: collection {cid} has entity_type {entity_type!r}; use one of "
+                + ", ".join(ENTITY_TYPES)
+            )
         root = Path(c["root"])
         if not root.is_absolute():
-            raise ValueError(f"seed: collection {cid} root {root} must be an absolute path")
+            raise SeedError(f"seed: collection {cid} root {root} must be an absolute path")
         root.mkdir(parents=True, exist_ok=True)
         collections[cid] = Collection(
             id=cid,
@@ -108,7 +124,7 @@ def world_from_document(doc: dict[str, Any]) -> World:
             home=c.get("home", "/"),
         )
     if not clients or not identities:
-        raise ValueError("seed: at least one client and one identity are needed")
+        raise SeedError("seed: at least one client and one identity are needed")
     rate = doc.get("transfer_rate_limit")
     env_rate = os.environ.get("GLOBUS_EMULATOR_TRANSFER_RATE_LIMIT")
     if env_rate:
@@ -123,10 +139,18 @@ def world_from_document(doc: dict[str, Any]) -> World:
 
 
 def load_world(seed: Path) -> World:
-    text = seed.read_text()
-    doc = yaml.safe_load(text) if seed.suffix in (".yml", ".yaml") else json.loads(text)
+    try:
+        text = seed.read_text()
+    except OSError as err:
+        raise SeedError(f"seed: cannot read {seed}: {err.strerror}") from None
+    as_yaml = seed.suffix in (".yml", ".yaml")
+    try:
+        doc = yaml.safe_load(text) if as_yaml else json.loads(text)
+    except (ValueError, yaml.YAMLError) as err:
+        kind = "YAML" if as_yaml else "JSON (name it .yml for YAML)"
+        raise SeedError(f"seed: {seed} is not valid {kind}: {err}") from None
     if not isinstance(doc, dict):
-        raise ValueError(f"seed: {seed} must hold a JSON object")
+        raise SeedError(f"seed: {seed} must hold an object with clients, identities, collections")
     return world_from_document(doc)
 
 
