@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from globus_proxy.settings import Settings, SettingsError, load_settings
 
-def serve(host: str, port: int) -> None:
+
+def serve(settings: Settings, host: str, port: int) -> None:
     """Production: real Globus unless the globus-sdk environment variables say otherwise."""
     import uvicorn
 
     from globus_proxy.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+    )
+
+
+def settings_or_exit(command: str) -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as err:
+        sys.exit(f"globus-proxy {command}: {err}")
 
 
 def run_emulator(host: str, port: int, seed: Path | None, data_dir: Path | None) -> None:
@@ -42,11 +58,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.host, args.port)
+        serve(settings_or_exit("serve"), args.host, args.port)
     elif args.command == "demo":
         from globus_proxy.demo import run_demo
 
-        run_demo(args.port, args.emulator_port, args.data_dir)
+        run_demo(settings_or_exit("demo"), args.port, args.emulator_port, args.data_dir)
     else:
         run_emulator(args.host, args.port, args.seed, args.data_dir)
 

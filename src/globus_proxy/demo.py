@@ -11,6 +11,8 @@ import socket
 import sys
 from pathlib import Path
 
+from globus_proxy.settings import Settings
+
 
 def port_taken(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -22,7 +24,7 @@ def port_taken(host: str, port: int) -> bool:
     return False
 
 
-def run_demo(port: int, emulator_port: int, data_dir: Path) -> None:
+def run_demo(settings: Settings, port: int, emulator_port: int, data_dir: Path) -> None:
     # Both ports are checked before anything starts, so a busy one gets a next step rather
     # than a traceback half-way through start-up.
     for host, wanted, flag in (
@@ -36,6 +38,11 @@ def run_demo(port: int, emulator_port: int, data_dir: Path) -> None:
                 + (" (with make: make demo PORT=<port>)" if flag == "--port" else "")
             )
 
+    if not settings.session_key:
+        # One process, so a key of its own is right here; no warning for newcomers.
+        settings = settings.model_copy(
+            update={"session_key": base64.b64encode(os.urandom(32)).decode()}
+        )
     import uvicorn
 
     from globus_emulator.app import Emulator
@@ -43,7 +50,6 @@ def run_demo(port: int, emulator_port: int, data_dir: Path) -> None:
     from globus_emulator.server import ServerThread
     from globus_emulator.world import default_world
     from globus_proxy.app import create_app
-    from globus_proxy.settings import Settings
 
     data_dir = data_dir.resolve()
     world = default_world(data_dir)
@@ -73,12 +79,6 @@ def run_demo(port: int, emulator_port: int, data_dir: Path) -> None:
             "",
         ]
         print("\n".join(lines), flush=True)
-        settings = Settings()
-        if not settings.session_key:
-            # One process, so a key of its own is right here; no warning for newcomers.
-            settings = settings.model_copy(
-                update={"session_key": base64.b64encode(os.urandom(32)).decode()}
-            )
         uvicorn.run(
             create_app(settings), host="0.0.0.0", port=port, access_log=False, log_level="info"
         )

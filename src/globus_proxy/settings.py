@@ -7,7 +7,7 @@ import binascii
 import logging
 import os
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("globus_proxy.settings")
@@ -110,3 +110,20 @@ def decode_key(value: str) -> bytes:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError) as err:
         raise ValueError("session_key is not valid base64") from err
+
+
+class SettingsError(ValueError):
+    """Settings the service cannot start with; the message names the variables, never values."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a SettingsError that says which variable to fix."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        problems = [
+            f"GLOBUS_PROXY_{'_'.join(str(p) for p in e['loc']).upper()}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in err.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from globus_proxy.demo import run_demo
+from globus_proxy.settings import Settings
 
 
 @pytest.mark.parametrize("busy", ["proxy", "emulator"])
@@ -20,7 +21,7 @@ def test_a_busy_port_is_refused_with_the_flag_to_change(tmp_path: Path, busy: st
         free.close()
         ports = (taken, other) if busy == "proxy" else (other, taken)
         with pytest.raises(SystemExit) as stopped:
-            run_demo(*ports, tmp_path / "data")
+            run_demo(Settings(), *ports, tmp_path / "data")
     message = str(stopped.value)
     assert f"port {taken} is already in use" in message
     assert ("--port" if busy == "proxy" else "--emulator-port") in message
