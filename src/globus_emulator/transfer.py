@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,17 @@ def _page(data_type: str, items: list[Any], limit: int, offset: int) -> dict[str
         "offset": offset,
         "total": len(items),
     }
+
+
+def _bool_options(doc: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """Boolean submission options: absent or null is false, anything else but a bool is a 400."""
+    options: dict[str, Any] = {}
+    for key in keys:
+        value = doc.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise errors.bad_request(f"'{key}' must be a boolean")
+        options[key] = bool(value)
+    return options
 
 
 def _optional_str(doc: dict[str, Any], key: str) -> str | None:
@@ -417,12 +428,7 @@ def routes(emulator: Emulator) -> list[Route]:
             for path in (source_path, dest_path):
                 storage.check_path(path)
             items.append(TransferItem(source_path, dest_path, recursive))
-        options: dict[str, Any] = {}
-        for key in TRANSFER_OPTIONS_BOOL:
-            value = doc.get(key)
-            if value is not None and not isinstance(value, bool):
-                raise errors.bad_request(f"'{key}' must be a boolean")
-            options[key] = bool(value)
+        options: dict[str, Any] = _bool_options(doc, TRANSFER_OPTIONS_BOOL)
         sync_level = doc.get("sync_level")
         if sync_level is not None and (
             not isinstance(sync_level, int)
@@ -468,12 +474,7 @@ def routes(emulator: Emulator) -> list[Route]:
                 raise errors.bad_request("Each delete item needs a 'path' string")
             storage.check_path(path)
             paths.append(path)
-        options: dict[str, Any] = {}
-        for key in ("recursive", "ignore_missing", "interpret_globs"):
-            value = doc.get(key)
-            if value is not None and not isinstance(value, bool):
-                raise errors.bad_request(f"'{key}' must be a boolean")
-            options[key] = bool(value)
+        options = _bool_options(doc, ("recursive", "ignore_missing", "interpret_globs"))
         target = accessible(doc["endpoint"], grant)
         task = Task(
             type="DELETE",
