@@ -322,9 +322,9 @@ def parse_orderby(orderby: str | None) -> list[tuple[str, bool]]:
 SMALL_DIRECTORY_BYTES = 64 * 1024
 
 
-def is_small_directory(collection: Collection, cpath: str) -> bool:
+def is_small_directory(local: Path) -> bool:
     try:
-        return os.stat(resolve(collection, cpath)).st_size <= SMALL_DIRECTORY_BYTES
+        return os.stat(local).st_size <= SMALL_DIRECTORY_BYTES
     except OSError:
         return True  # list_directory reports what is wrong
 
@@ -339,6 +339,7 @@ class Listing:
 def list_directory(
     collection: Collection,
     cpath: str,
+    local: Path,
     *,
     predicates: list[Predicate],
     orderby: list[tuple[str, bool]],
@@ -346,8 +347,8 @@ def list_directory(
     limit: int,
     offset: int,
 ) -> Listing:
-    """List a directory; filters apply before offset and limit, as in Globus."""
-    local = resolve(collection, cpath)
+    """List a directory (``local`` is ``resolve(collection, cpath)``); filters apply before
+    offset and limit, as in Globus."""
     try:
         scanner = os.scandir(local)
     except FileNotFoundError as err:

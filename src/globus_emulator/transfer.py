@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -232,12 +233,13 @@ def routes(emulator: Emulator) -> list[Route]:
             raise errors.bad_request(str(err)) from err
         cpath = storage.collection_path(c, raw_path)
 
-        def listing_body() -> bytes:
+        def listing_body(local: Path) -> bytes:
             # Big directories are listed and rendered off the event loop: 100,000 entries
             # take seconds.
             listing = storage.list_directory(
                 c,
                 cpath,
+                local,
                 predicates=predicates,
                 orderby=orderby,
                 show_hidden=show_hidden,
@@ -258,10 +260,11 @@ def routes(emulator: Emulator) -> list[Route]:
             return orjson.dumps(doc)
 
         try:
-            if storage.is_small_directory(c, cpath):
-                body = listing_body()
+            local = storage.resolve(c, cpath)  # once: it is a realpath walk
+            if storage.is_small_directory(local):
+                body = listing_body(local)
             else:
-                body = await anyio.to_thread.run_sync(listing_body)
+                body = await anyio.to_thread.run_sync(listing_body, local)
         except storage.PathNotFound as err:
             raise errors.path_not_found(c, raw_path, "list", "ClientError.NotFound") from err
         except storage.NotADirectory as err:
