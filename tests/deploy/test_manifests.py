@@ -244,35 +244,40 @@ def with_option(args: list[str], option: str, value: str) -> list[str]:
 
 
 @contextmanager
-def serving_as_deployed(deployment: Manifest, settings: dict[str, str]) -> Iterator[str]:
-    """The Deployment's command with its settings, on a free loopback port; its base URL."""
+def serving_as_deployed(
+    deployment: Manifest, settings: dict[str, str], log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The Deployment's command with its settings, on a free loopback port; the process and
+    its base URL. Its output goes to `log`."""
     command = container(deployment)["command"]
     assert command[0] == "globus-proxy"
     port = free_port()
     args = with_option(with_option(command[1:], "--host", "127.0.0.1"), "--port", str(port))
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("globus-proxy")), *args],
-        env={**os.environ, **settings},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("globus-proxy")), *args],
+            env={**os.environ, **settings},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield process, f"http://127.0.0.1:{port}"
     finally:
         # The shutdown sequence is not under test here: stop at once.
         process.kill()
         process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
 
 
-def wait_until_started(url: str, probe: dict[str, Any]) -> None:
+def wait_until_started(
+    process: subprocess.Popen[bytes], log: Path, url: str, probe: dict[str, Any]
+) -> None:
     """Polls the startup probe's path within the budget the startupProbe gives."""
     budget = probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
     deadline = time.monotonic() + budget
     with httpx.Client(timeout=2.0) as client:
         while True:
+            assert process.poll() is None, f"exited {process.returncode}: {log.read_text()}"
             try:
                 if client.get(url + probe["httpGet"]["path"]).status_code == 200:
                     return
@@ -294,15 +299,16 @@ def test_probes_ask_the_service_the_right_questions() -> None:
         assert container_port(deployment, proxy[probe]["httpGet"]["port"]) == 5000
 
 
-def test_the_service_started_as_deployed_answers_its_probes() -> None:
+def test_the_service_started_as_deployed_answers_its_probes(tmp_path: Path) -> None:
     """The Deployment's command and the ConfigMap's settings, run for real: the service
     starts within the startupProbe's budget and answers every probe 200."""
     deployment = find(rendered("default"), "Deployment", PROXY)
     proxy = container(deployment)
     key = base64.b64encode(os.urandom(32)).decode()
     settings = {**config("default"), "GLOBUS_PROXY_SESSION_KEY": key}
-    with serving_as_deployed(deployment, settings) as url:
-        wait_until_started(url, proxy["startupProbe"])
+    log = tmp_path / "serve.log"
+    with serving_as_deployed(deployment, settings, log) as (process, url):
+        wait_until_started(process, log, url, proxy["startupProbe"])
         with httpx.Client(base_url=url, timeout=5.0) as client:
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
                 path = proxy[probe]["httpGet"]["path"]
