@@ -57,7 +57,7 @@ def test_confidential_client_decides(gateway: Gateway) -> None:
         )
 
     async def scopes(endpoint: str) -> str:
-        return await gateway.login_scopes(CLIENT, endpoint, None)
+        return await gateway.login.scopes(CLIENT, endpoint, None)
 
     mapped = asyncio.run(scopes(MAPPED))
     assert f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]" in mapped
@@ -71,8 +71,8 @@ def test_confidential_client_decides(gateway: Gateway) -> None:
 
 def test_query_parameter_overrides_and_default(monkeypatch: pytest.MonkeyPatch) -> None:
     gateway = Gateway(Settings(data_access_default=True))
-    with_default = asyncio.run(gateway.login_scopes(CLIENT, MAPPED, None))
+    with_default = asyncio.run(gateway.login.scopes(CLIENT, MAPPED, None))
     assert "data_access" in with_default
-    assert "data_access" not in asyncio.run(gateway.login_scopes(CLIENT, MAPPED, False))
-    assert "data_access" not in asyncio.run(gateway.login_scopes(CLIENT, None, None))
+    assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, MAPPED, False))
+    assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, None, None))
     gateway.close()

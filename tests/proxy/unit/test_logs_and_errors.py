@@ -8,8 +8,8 @@ import globus_sdk
 import pytest
 import requests
 
-from globus_proxy.access_log import redact_path, redact_query
-from globus_proxy.errors import from_globus, rule_for
+from globus_proxy.errors.globus import from_globus, rule_for
+from globus_proxy.redaction import redact_path, redact_query
 from tests.proxy.unit.conftest import CLIENT, DATA, Globus, start_proxy
 from tests.support.login import headless_login
 

@@ -30,8 +30,8 @@ def test_paths_normalise(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize("raw", ["..", "/~/../etc", "data/../../x", "/a/b/.."])
 def test_dot_dot_is_refused(raw: str) -> None:
-    with pytest.raises(PathError, match=r"\.\."):
-        collection_path(raw, "destination")
+    with pytest.raises(PathError, match="dot-dot"):
+        collection_path(raw)
 
 
 def test_nul_is_refused() -> None:
