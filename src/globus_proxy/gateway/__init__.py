@@ -42,6 +42,7 @@ class Gateway:
         )
 
     def _consent_login(self, client_id: str, scopes: list[str]) -> dict[str, str]:
+        """Bound late: the runner is built before the Login that needs it."""
         return self.login.start_consent(client_id, scopes)
 
     def close(self) -> None:
