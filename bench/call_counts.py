@@ -21,7 +21,7 @@ from bench.proxy_api import PREFIX, TokenPair, ops_path, result_of
 from bench.redaction import describe
 from bench.world_seed import CALLS_DIR, CLIENT_ID, DESTINATION_ID, HUNDRED_DIR, SOURCE_ID
 
-# Issue 4's table: the most calls each operation may make; checkTokens "at most 2".
+# The README's targets: the most calls each operation may make; checkTokens "at most 2".
 TARGET_CALLS = {
     "listFiles": 1,
     "makeDir": 1,

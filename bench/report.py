@@ -37,7 +37,7 @@ def measured(figure: Any, *keys: str) -> bool:
 
 
 def judge(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every target of issue 4 with what was measured and PASS, MISS or n/a."""
+    """Every performance target the README sets, with what was measured and PASS, MISS or n/a."""
     targets: list[dict[str, Any]] = []
 
     def add(name: str, limit: str, value: Any, ok: bool | None) -> None:

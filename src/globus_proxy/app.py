@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from globus_proxy import docs, errors
+from globus_proxy import docs
 from globus_proxy.access_log import AccessLog
+from globus_proxy.errors import handlers
 from globus_proxy.gateway import Gateway
 from globus_proxy.openapi import tapis_openapi
 from globus_proxy.routes import PREFIX, auth, health, ops, transfers
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     docs.install(app)
     app.openapi = lambda: tapis_openapi(app)  # type: ignore[method-assign]
-    errors.install(app, settings.version)
-    app.add_middleware(errors.UnexpectedErrorGuard, version=settings.version)
+    handlers.install(app, settings.version)
+    app.add_middleware(handlers.UnexpectedErrorGuard, version=settings.version)
     app.add_middleware(AccessLog)
     return app

@@ -1,4 +1,8 @@
-"""The only builder of response envelopes: {status, message, result, version, metadata}."""
+"""The only builder of response envelopes: {status, message, result, version, metadata}.
+
+Every answer, the 500 guard's included, is rendered by `render`, the one place `metadata`
+enters a body: whatever every answer should carry there is added once, in `render`.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,17 @@ from starlette.responses import Response
 JSON = "application/json"
 
 
-def _render(
-    status: str, message: str, result: Any, version: str, metadata: dict[str, Any]
+def render(
+    status: str,
+    message: str,
+    raw_result: bytes,
+    version: str,
+    metadata: dict[str, Any] | None,
 ) -> bytes:
-    return orjson.dumps(
-        {
-            "status": status,
-            "message": message,
-            "result": result,
-            "version": version,
-            "metadata": metadata,
-        }
-    )
+    """The envelope around `raw_result`, a JSON document spliced in as is (never re-parsed)."""
+    head = orjson.dumps({"status": status, "message": message})[:-1]
+    tail = orjson.dumps({"version": version, "metadata": metadata or {}})[1:]
+    return b"".join((head, b',"result":', raw_result, b",", tail))
 
 
 def success(
@@ -30,9 +33,8 @@ def success(
     version: str,
     metadata: dict[str, Any] | None = None,
 ) -> Response:
-    return Response(
-        _render("success", message, result, version, metadata or {}), 200, media_type=JSON
-    )
+    body = render("success", message, orjson.dumps(result), version, metadata)
+    return Response(body, 200, media_type=JSON)
 
 
 def success_spliced(
@@ -42,10 +44,7 @@ def success_spliced(
     metadata: dict[str, Any] | None = None,
 ) -> Response:
     """Put a JSON document Globus sent, unparsed, in `result`: no parse+dump of big listings."""
-    head = orjson.dumps({"status": "success", "message": message})[:-1]
-    tail = orjson.dumps({"version": version, "metadata": metadata or {}})[1:]
-    body = b"".join((head, b',"result":', raw_result, b",", tail))
-    return Response(body, 200, media_type=JSON)
+    return Response(render("success", message, raw_result, version, metadata), 200, media_type=JSON)
 
 
 def error(
@@ -56,5 +55,7 @@ def error(
     metadata: dict[str, Any] | None = None,
 ) -> Response:
     # `result` stays an object (never null): the Tapis schemas type it as one.
-    body = _render("error", message, {} if result is None else result, version, metadata or {})
-    return Response(body, http_status, media_type=JSON)
+    raw_result = orjson.dumps({} if result is None else result)
+    return Response(
+        render("error", message, raw_result, version, metadata), http_status, media_type=JSON
+    )

@@ -8,25 +8,36 @@ paths relative to home. `..` is refused so no caller can climb out of where it p
 
 from __future__ import annotations
 
+import enum
+
 HOME = "/~/"
 
 
+class PathProblem(enum.Enum):
+    NUL = "nul"
+    DOT_DOT = "dot-dot"
+
+
 class PathError(ValueError):
-    """A path the service will not send to Globus; the message is safe to show."""
+    """A path the service will not send to Globus (worded by errors.inputs.bad_path)."""
+
+    def __init__(self, problem: PathProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
-def collection_path(raw: str, field: str = "path") -> str:
+def collection_path(raw: str) -> str:
     """Normalise a caller's path: absolute paths stay absolute, others are relative to home.
 
     `''`, `~`, `/~` and `/~/` all mean home; `a//b` becomes `a/b`; `.` segments go away.
     A trailing slash is kept, since Globus treats `dir/` and `dir` alike.
     """
     if "\x00" in raw:
-        raise PathError(f"{field}: must not contain NUL characters")
+        raise PathError(PathProblem.NUL)
     absolute = raw.startswith("/")
     segments = [s for s in raw.split("/") if s not in ("", ".")]
     if ".." in segments:
-        raise PathError(f"{field}: '..' segments are not allowed")
+        raise PathError(PathProblem.DOT_DOT)
     if segments and segments[0] == "~":
         segments = segments[1:]
         absolute = False

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
@@ -24,8 +26,19 @@ NONCE_BYTES = 12
 HEADER_BYTES = 1 + 16  # version + client uuid
 
 
+class SessionProblem(enum.Enum):
+    MALFORMED = "malformed"
+    OTHER_CLIENT = "other client"
+    ALTERED = "altered"
+    EXPIRED = "expired"
+
+
 class SessionError(Exception):
-    """A session id that cannot finish a login; the message says why and is safe to show."""
+    """A session id that cannot finish a login (worded by errors.inputs.bad_session)."""
+
+    def __init__(self, problem: SessionProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -37,14 +50,17 @@ class LoginSession:
 
 
 class SessionSealer:
-    def __init__(self, key: bytes, ttl_seconds: int) -> None:
+    def __init__(
+        self, key: bytes, ttl_seconds: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self._aead = AESGCM(key)
         self._ttl = ttl_seconds
+        self._clock = clock  # epoch seconds
 
     def seal(self, client_id: str, verifier: str, scopes: str) -> str:
         header = FORMAT_VERSION + uuid.UUID(client_id).bytes
         nonce = os.urandom(NONCE_BYTES)
-        payload = orjson.dumps({"v": verifier, "s": scopes, "e": int(time.time()) + self._ttl})
+        payload = orjson.dumps({"v": verifier, "s": scopes, "e": int(self._clock()) + self._ttl})
         sealed = self._aead.encrypt(nonce, payload, header + client_id.encode())
         return base64.urlsafe_b64encode(header + nonce + sealed).rstrip(b"=").decode()
 
@@ -52,33 +68,20 @@ class SessionSealer:
         try:
             raw = base64.urlsafe_b64decode(session_id + "=" * (-len(session_id) % 4))
         except (binascii.Error, ValueError) as err:
-            raise SessionError(
-                "The session id is malformed: use the session_id that auth/url returned."
-            ) from err
+            raise SessionError(SessionProblem.MALFORMED) from err
         if len(raw) < HEADER_BYTES + NONCE_BYTES + 16 or raw[:1] != FORMAT_VERSION:
-            raise SessionError(
-                "The session id is malformed: use the session_id that auth/url returned."
-            )
+            raise SessionError(SessionProblem.MALFORMED)
         header, nonce, sealed = (
             raw[:HEADER_BYTES],
             raw[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES],
             raw[HEADER_BYTES + NONCE_BYTES :],
         )
         if header[1:] != uuid.UUID(client_id).bytes:
-            raise SessionError(
-                "The session id was made for another client id: finish the login with the "
-                "client id that was given to auth/url."
-            )
+            raise SessionError(SessionProblem.OTHER_CLIENT)
         try:
             payload = orjson.loads(self._aead.decrypt(nonce, sealed, header + client_id.encode()))
         except (InvalidTag, orjson.JSONDecodeError) as err:
-            raise SessionError(
-                "The session id was altered or was not issued by this service (or the service's "
-                "session key changed): start a new login with auth/url."
-            ) from err
-        if payload["e"] < time.time():
-            raise SessionError(
-                "The login session has expired: start a new login with auth/url and finish it "
-                "within the time allowed."
-            )
+            raise SessionError(SessionProblem.ALTERED) from err
+        if payload["e"] < self._clock():
+            raise SessionError(SessionProblem.EXPIRED)
         return LoginSession(client_id, payload["v"], payload["s"], float(payload["e"]))

@@ -1,5 +1,7 @@
-"""The contract tests drive the same proxy-in-front-of-emulator set-up as tests/proxy."""
+"""Registers the proxy fixture plugin (tests/proxy/fixtures.py) for the tests below.
 
-from tests.proxy.conftest import calls, fresh_tokens, proxy, scratch, tokens
+pytest allows `pytest_plugins` only in the rootdir's conftest, so the plugin's fixtures are
+imported here by name instead; test modules import helpers from tests/proxy/support.py.
+"""
 
-__all__ = ["calls", "fresh_tokens", "proxy", "scratch", "tokens"]
+from tests.proxy.fixtures import *  # noqa: F403

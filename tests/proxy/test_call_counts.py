@@ -1,12 +1,10 @@
-"""Globus calls per operation with a fresh pair, counted at the emulator (issue 4 item 1)."""
+"""Globus calls per operation with a fresh pair, counted at the emulator (README: "Calls to
+Globus")."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import CallCounter, ProxyClient, Tokens
-from tests.support.login import headless_login
+from tests.proxy.support import CallCounter, ProxyClient, Scratch, Tokens
 
 
 def transfer_body(source: str, destination: str) -> dict[str, object]:
@@ -20,7 +18,7 @@ def transfer_body(source: str, destination: str) -> dict[str, object]:
 
 
 def test_file_operations_cost_one_call_each(
-    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: Scratch
 ) -> None:
     path, backing = scratch
     (backing / "r.txt").write_text("x")
@@ -62,16 +60,17 @@ def test_file_operations_cost_one_call_each(
     assert calls.total() == 2, ("deletePath", calls.by_route())
 
 
-def test_listing_a_file_costs_at_most_one_extra_call(
+def test_listing_a_file_costs_one_extra_call(
     proxy: ProxyClient, tokens: Tokens, calls: CallCounter
 ) -> None:
+    """The listing Globus refuses (not a directory), then the stat that gives the one entry."""
     calls.start()
     assert proxy.ls(DEFAULT_SOURCE_ID, "/data1/1M.dat", tokens).status_code == 200
-    assert calls.total() <= 2, calls.by_route()
+    assert calls.total() == 2, calls.by_route()
 
 
 def test_transfer_operations_call_counts(
-    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: Scratch
 ) -> None:
     path, _ = scratch
     calls.start()
@@ -91,36 +90,30 @@ def test_transfer_operations_call_counts(
 
 def test_login_call_counts(proxy: ProxyClient, calls: CallCounter) -> None:
     calls.start()
-    started = proxy.auth_url()
-    assert started.status_code == 200
+    url, session_id = proxy.start_login()
     assert calls.total() == 0, ("getAuthInfo needs no Globus call", calls.by_route())
-    result = started.json()["result"]
-    code = headless_login(result["url"])
-    proxy.known_secrets.update({code, result["session_id"]})
+    code = proxy.log_in_at_globus(url)
 
     calls.start()
-    exchanged = proxy.exchange(result["session_id"], code)
+    exchanged = proxy.exchange(session_id, code)
     assert exchanged.status_code == 200, exchanged.text
     assert calls.total() == 1, ("getTokens", calls.by_route())
-    pair = exchanged.json()["result"]
-    proxy.known_secrets.update(pair.values())
 
     calls.start()
-    checked = proxy.check_tokens(
-        DEFAULT_SOURCE_ID, Tokens(pair["access_token"], pair["refresh_token"])
-    )
+    checked = proxy.check_tokens(DEFAULT_SOURCE_ID, Tokens(**exchanged.json()["result"]))
     assert checked.status_code == 200, checked.text
-    assert calls.total() <= 2, ("checkTokens", calls.by_route())
+    assert calls.total() == 1, ("checkTokens with a working pair", calls.by_route())
 
 
 def test_no_endpoint_lookups_or_autoactivation(
-    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, scratch: Scratch
 ) -> None:
     """The old service's extra calls: get_endpoint, autoactivate, pre-listing destinations."""
     path, _ = scratch
     calls.start()
-    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
-    proxy.transfer(tokens, transfer_body("/data1/tree/README.txt", f"{path}/new/R.txt"))
+    assert proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens).status_code == 200
+    submitted = proxy.transfer(tokens, transfer_body("/data1/tree/README.txt", f"{path}/new/R.txt"))
+    assert submitted.status_code == 200, submitted.text
     routes = calls.by_route()
     assert not [r for r in routes if "autoactivate" in r], routes
     assert not [r for r in routes if r.startswith("GET /v0.10/endpoint/") and "/ls" not in r], (

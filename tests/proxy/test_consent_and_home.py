@@ -4,14 +4,13 @@ collection whose home directory is not its root (what `/~` means).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_IDENTITY_ID, world_from_document
-from tests.proxy.conftest import ProxyClient, Tokens, own_world
+from tests.proxy.support import ProxyClient, ProxyFactory, Tokens
 
 CONSENT_ID = "c0ffee00-1111-4222-8333-444455556666"
 HOMED_ID = "0a11ce00-7777-4888-9999-aaaabbbbcccc"
@@ -19,7 +18,9 @@ DATA_ACCESS_SCOPE = f"https://auth.globus.org/scopes/{CONSENT_ID}/data_access"
 
 
 @pytest.fixture(scope="module")
-def world_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyClient]:
+def world_proxy(
+    tmp_path_factory: pytest.TempPathFactory, proxy_factory: ProxyFactory
+) -> ProxyClient:
     data = tmp_path_factory.mktemp("consent-world")
     (data / "guarded" / "inside").mkdir(parents=True)
     (data / "guarded" / "inside" / "secret.txt").write_text("behind consent")
@@ -49,8 +50,7 @@ def world_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyClien
             ],
         }
     )
-    with own_world(world) as client:
-        yield client
+    return proxy_factory.start_world(world)
 
 
 @pytest.fixture(scope="module")
@@ -120,13 +120,16 @@ def test_auth_url_asks_for_data_access_when_told(world_proxy: ProxyClient) -> No
     asked = world_proxy.auth_url(CONSENT_ID, query={"data_access": "true"})
     assert asked.status_code == 200, asked.text
     url = asked.json()["result"]["url"]
+    assert asked.json()["message"] == f"Please go to this URL and login: {url}"
     assert DATA_ACCESS_SCOPE in scopes_of(url)
     tokens = world_proxy.finish_login(url, asked.json()["result"]["session_id"])
     listed = world_proxy.ls(CONSENT_ID, "/inside", tokens)
     assert listed.status_code == 200, listed.text
 
-    not_asked = world_proxy.auth_url(CONSENT_ID, query={"data_access": "false"})
-    assert DATA_ACCESS_SCOPE not in scopes_of(not_asked.json()["result"]["url"])
+    for query in ({"data_access": "false"}, None):  # no confidential client: default false
+        not_asked = world_proxy.auth_url(CONSENT_ID, query=query)
+        assert not_asked.status_code == 200, not_asked.text
+        assert DATA_ACCESS_SCOPE not in scopes_of(not_asked.json()["result"]["url"])
 
 
 @pytest.mark.parametrize(("spelling", "encoded"), [("/~", True), ("~", False), ("/~/", True)])
@@ -157,7 +160,7 @@ def test_absolute_path_is_from_the_root(world_proxy: ProxyClient, plain_tokens: 
 
 
 def test_mkdir_under_home(world_proxy: ProxyClient, plain_tokens: Tokens) -> None:
-    root = world_proxy.emulator.emulator.world.collections[HOMED_ID].root
+    root = world_proxy.globus.root(HOMED_ID)
     answer = world_proxy.ops("POST", HOMED_ID, "/~/made-at-home", plain_tokens)
     assert answer.status_code == 200, answer.text
     assert (root / "home" / "alice" / "made-at-home").is_dir()

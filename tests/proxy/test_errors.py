@@ -1,4 +1,4 @@
-"""The error table of issue 3 (items 5 and 6), each row provoked over HTTP.
+"""The README's error table, each row provoked over HTTP.
 
 Every answer also passes `ProxyClient.check_answer`: an envelope with `status: "error"`, a
 message, no redirect, no 500, no traceback and no token or login secret in the body.
@@ -6,23 +6,27 @@ message, no redirect, no 500, no traceback and no token or login secret in the b
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from globus_emulator.server import ServerThread
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import (
-    JAVA_CLIENT_TIMEOUT_SECONDS,
-    JAVA_HEADERS,
+from globus_proxy.app import create_app
+from globus_proxy.gateway.runner import OUTER_GRACE_SECONDS
+from tests.proxy.support import (
     CallCounter,
+    EmulatedGlobus,
     ProxyClient,
+    ProxyFactory,
+    Scratch,
     Tokens,
     encoded_segment,
+    proxy_settings,
 )
 
 GOOD_TRANSFER = {
@@ -74,11 +78,12 @@ def test_bad_ids_are_400_naming_the_field(
 def test_crafted_ids_never_reach_globus(
     proxy: ProxyClient, tokens: Tokens, calls: CallCounter, raw: str
 ) -> None:
-    """An id with an encoded `/` decodes into several segments; refusing it as a bad id (400)
-    or as no such route (404) both keep it away from other Globus routes."""
+    """An id with an encoded `/` decodes into several segments, which no route matches: a 404
+    that keeps it away from other Globus routes."""
     calls.start()
     answer = proxy.call("GET", raw, tokens=tokens)
-    assert answer.status_code in (400, 404), answer.text
+    assert answer.status_code == 404, answer.text
+    assert message(answer).startswith("No such route"), message(answer)
     assert calls.total() == 0, calls.by_route()
 
 
@@ -100,9 +105,9 @@ def test_bad_client_id_for_transfer_is_400(proxy: ProxyClient, tokens: Tokens) -
     assert "client_id" in message(answer)
 
 
-@pytest.mark.parametrize("recurse", ["maybe", "yes please", "2", ""])
+@pytest.mark.parametrize("recurse", ["maybe", "yes", "yes please", "2", "", "falsey"])
 def test_bad_recurse_is_400(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], recurse: str
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, recurse: str
 ) -> None:
     path, backing = scratch
     (backing / "kept").mkdir()
@@ -116,19 +121,21 @@ def test_bad_recurse_is_400(
 
 @pytest.mark.parametrize("content", ["{not json", '{"destination": ', "[1, 2", "\x00"])
 def test_malformed_json_is_400(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], content: str
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, content: str
 ) -> None:
     path, _ = scratch
     renamed = proxy.ops("PUT", DEFAULT_DESTINATION_ID, f"{path}/a", tokens, content=content)
     assert renamed.status_code == 400, renamed.text
+    assert message(renamed) == "Invalid request: the body is not valid JSON."
     submitted = proxy.call(
         "POST", f"/transfers/{DEFAULT_CLIENT_ID}", tokens=tokens, content=content
     )
     assert submitted.status_code == 400, submitted.text
+    assert message(submitted) == "Invalid request: the body is not valid JSON."
 
 
 def test_rename_without_destination_names_the_field(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, _ = scratch
     for doc in ({}, {"dest": "/x"}):
@@ -142,7 +149,7 @@ def test_rename_without_destination_names_the_field(
 
 @pytest.mark.parametrize("destination", ["/scratch/../../etc/passwd", "../up", "a/../b", ".."])
 def test_rename_destination_with_dotdot_is_400(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], destination: str
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, destination: str
 ) -> None:
     path, backing = scratch
     (backing / "src.txt").write_text("x")
@@ -154,7 +161,7 @@ def test_rename_destination_with_dotdot_is_400(
         json_body={"destination": destination},
     )
     assert answer.status_code == 400, answer.text
-    assert ".." in message(answer) or "destination" in message(answer)
+    assert "destination: '..' segments are not allowed" in message(answer)
     assert (backing / "src.txt").exists()
 
 
@@ -201,15 +208,29 @@ def test_transfer_without_body_is_400(proxy: ProxyClient, tokens: Tokens) -> Non
     assert answer.status_code == 400, answer.text
 
 
-def test_non_integer_limit_is_400(proxy: ProxyClient, tokens: Tokens) -> None:
-    answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens, query={"limit": "lots"})
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"limit": "lots"}, "limit (query): must be an integer"),
+        ({"limit": "0"}, "limit (query): must be at least 1"),
+        ({"offset": "-1"}, "offset (query): must be at least 0"),
+        ({"offset": "1.5"}, "offset (query): must be an integer"),
+    ],
+)
+def test_bad_paging_is_400_naming_the_field(
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, query: dict[str, str], problem: str
+) -> None:
+    calls.start()
+    answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens, query=query)
     assert answer.status_code == 400, answer.text
-    assert "limit" in message(answer)
+    assert message(answer) == f"Invalid request: {problem}."
+    assert calls.total() == 0
 
 
 def test_ops_path_with_dotdot_is_400(proxy: ProxyClient, tokens: Tokens) -> None:
     answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1/../../etc", tokens)
     assert answer.status_code == 400, answer.text
+    assert message(answer) == "Invalid request: path: '..' segments are not allowed."
 
 
 # --- 401 -----------------------------------------------------------------------------------
@@ -286,12 +307,14 @@ def test_a_pair_no_refresh_can_fix_is_401(proxy: ProxyClient) -> None:
     assert transfer.status_code == 401, transfer.text
 
 
-def test_revoked_pair_is_401(proxy: ProxyClient, fresh_tokens: Tokens) -> None:
-    proxy.emulator.emulator.tokens.revoke(fresh_tokens.refresh_token)
+def test_revoked_pair_is_401_saying_log_in_again(
+    proxy: ProxyClient, fresh_tokens: Tokens, globus: EmulatedGlobus
+) -> None:
+    globus.revoke(fresh_tokens.refresh_token)
     answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", fresh_tokens)
     assert answer.status_code == 401, answer.text
-    text = message(answer).lower()
-    assert any(hint in text for hint in ("login", "log in", "auth/url", "new token")), text
+    assert message(answer).startswith("Globus Auth rejected the refresh token"), message(answer)
+    assert "Log in again: GET auth/url/" in message(answer)
 
 
 # --- 403, 404 ------------------------------------------------------------------------------
@@ -308,7 +331,7 @@ def test_write_to_the_read_only_source_is_403(proxy: ProxyClient, tokens: Tokens
         json_body={"destination": "/data1/renamed.dat"},
     )
     assert renamed.status_code == 403, renamed.text
-    root = proxy.emulator.emulator.world.collections[DEFAULT_SOURCE_ID].root
+    root = proxy.globus.root(DEFAULT_SOURCE_ID)
     assert not (root / "data1" / "new-dir").exists()
     assert (root / "data1" / "1M.dat").exists()
 
@@ -345,65 +368,70 @@ def test_transfer_from_unknown_collection_is_404(proxy: ProxyClient, tokens: Tok
 # --- 502, 504: Globus misbehaving ---------------------------------------------------------
 
 
-@pytest.fixture
-def faults(proxy: ProxyClient) -> Iterator[httpx.Client]:
-    control = proxy.emulator.control()
-    try:
-        yield control
-    finally:
-        control.delete("/_emulator/faults")
-        control.close()
-
-
-def test_upstream_500s_after_retries_are_502(
-    proxy: ProxyClient, tokens: Tokens, faults: httpx.Client
-) -> None:
-    faults.post("/_emulator/faults", json={"match": "/ls", "status": 500, "times": 1000})
-    answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
-    assert answer.status_code == 502, answer.text
-
-
 def test_unexpected_upstream_error_is_502(
-    proxy: ProxyClient, tokens: Tokens, faults: httpx.Client
+    proxy: ProxyClient, tokens: Tokens, faults: EmulatedGlobus
 ) -> None:
-    faults.post(
-        "/_emulator/faults",
-        json={
-            "match": "/ls",
-            "status": 418,
-            "times": 1,
-            "body": {
-                "code": "TeapotError",
-                "message": "I am a teapot",
-                "request_id": "t",
-                "resource": "/ls",
-            },
+    faults.fault(
+        match="/ls",
+        status=418,
+        times=1,
+        body={
+            "code": "TeapotError",
+            "message": "I am a teapot",
+            "request_id": "t",
+            "resource": "/ls",
         },
     )
     answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
     assert answer.status_code == 502, answer.text
+    assert message(answer) == (
+        "Globus failed to carry out the request: I am a teapot (Globus TeapotError, HTTP 418). "
+        "Try again shortly; if it persists, check https://status.globus.org."
+    )
 
 
-def test_slow_globus_is_504_before_the_java_client_gives_up(
-    proxy: ProxyClient, tokens: Tokens, faults: httpx.Client
+IMPATIENT_DEADLINE_SECONDS = 0.5
+
+
+def test_slow_globus_is_504_at_the_deadline(
+    proxy_factory: ProxyFactory, tokens: Tokens, faults: EmulatedGlobus
 ) -> None:
-    faults.post("/_emulator/faults", json={"match": "/ls", "delay_seconds": 12, "times": 1})
+    """Globus never answers in time: a 504 when the deadline passes, not when the caller's
+    HTTP client gives up (retries stop at the deadline too)."""
+    impatient = proxy_factory.start(globus_timeout_seconds=IMPATIENT_DEADLINE_SECONDS)
+    # Longer than the deadline and its grace, short enough not to hold the emulator's shutdown.
+    faults.fault(match="/ls", delay_seconds=2, times=1)
     started = time.monotonic()
-    try:
-        answer = proxy.http.get(
-            httpx.URL(
-                proxy.url(
-                    f"/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/{encoded_segment('/data1')}",
-                    tokens.query(),
-                )
-            ),
-            headers=JAVA_HEADERS,
-            timeout=JAVA_CLIENT_TIMEOUT_SECONDS,
-        )
-    except httpx.TimeoutException:
-        pytest.fail(f"no answer within the Java client's {JAVA_CLIENT_TIMEOUT_SECONDS}s")
-    proxy.check_answer(answer)
+    answer = impatient.ls(DEFAULT_SOURCE_ID, "/data1", tokens, timeout=5)
+    took = time.monotonic() - started
     assert answer.status_code == 504, answer.text
-    assert time.monotonic() - started < JAVA_CLIENT_TIMEOUT_SECONDS
-    text = message(answer).lower()
-    assert "globus" in text and ("time" in text or "answer" in text), text
+    assert message(answer).startswith("Globus did not answer within 0.5 s (retries included)")
+    assert IMPATIENT_DEADLINE_SECONDS <= took < IMPATIENT_DEADLINE_SECONDS + OUTER_GRACE_SECONDS + 1
+
+
+# --- 500: a bug in the proxy --------------------------------------------------------------
+
+
+def test_unexpected_errors_are_a_500_envelope_without_details(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "-".join(("secret", "value"))  # a runtime value, as a token would be
+
+    async def broken() -> None:
+        raise RuntimeError(f"failed with {secret}")
+
+    app = create_app(proxy_settings())
+    app.add_api_route("/boom", broken)
+    with caplog.at_level(logging.ERROR, "globus_proxy"), ServerThread(app) as server:
+        answer = httpx.get(f"{server.url}/boom", timeout=10)
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "status": "error",
+        "message": "Internal error in the proxy; it has been logged. Try again, and report it "
+        "if it persists.",
+        "result": {},
+        "version": "dev",
+        "metadata": {},
+    }
+    assert all(secret not in r.getMessage() for r in caplog.records)
+    assert any("unexpected RuntimeError" in r.getMessage() for r in caplog.records)

@@ -10,23 +10,22 @@ that `test_errors.py` now pins.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, default_world
-from tests.proxy.conftest import ProxyClient, own_world
+from tests.proxy.support import ProxyClient, ProxyFactory
 
 EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
-def fuzzed_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyClient]:
-    with own_world(default_world(tmp_path_factory.mktemp("fuzz"))) as client:
-        yield client
+def fuzzed_proxy(
+    tmp_path_factory: pytest.TempPathFactory, proxy_factory: ProxyFactory
+) -> ProxyClient:
+    return proxy_factory.start_world(default_world(tmp_path_factory.mktemp("fuzz")))
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import ProxyClient, Tokens, encoded_segment
-from tests.support.login import headless_login
+from tests.proxy.support import ProxyClient, Scratch, Tokens, encoded_segment
 
 # The suite's own HTTP client (httpx, also used by headless_login) logs the URLs it sends,
 # tokens included; those lines are the caller's, not the proxy's, so they are left out.
@@ -73,12 +71,10 @@ def log_lines() -> Iterator[list[str]]:
 
 def full_walkthrough(proxy: ProxyClient, backing_dir: str) -> list[str]:
     """Every operation, a refresh and some errors; returns every secret that was in play."""
-    started = proxy.auth_url().json()["result"]
-    code = headless_login(started["url"])
-    proxy.known_secrets.update({code, started["session_id"]})
-    pair = proxy.exchange(started["session_id"], code).json()["result"]
-    tokens = Tokens(pair["access_token"], pair["refresh_token"], code, started["session_id"])
-    proxy.known_secrets.update(tokens.secrets())
+    url, session_id = proxy.start_login()
+    code = proxy.log_in_at_globus(url)
+    pair = proxy.exchange(session_id, code).json()["result"]
+    tokens = Tokens(pair["access_token"], pair["refresh_token"], code, session_id)
 
     proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
     proxy.ls(DEFAULT_SOURCE_ID, "/no/such", tokens)
@@ -118,22 +114,22 @@ def full_walkthrough(proxy: ProxyClient, backing_dir: str) -> list[str]:
     proxy.check_tokens(DEFAULT_SOURCE_ID, tokens)
 
     # A stale access token: the refresh path and its new token must stay out of the logs too.
-    proxy.emulator.emulator.tokens.expire_access_tokens(tokens.access_token)
+    proxy.globus.expire(tokens.access_token)
     refreshed = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens).json()["metadata"]["access_token"]
     proxy.known_secrets.add(refreshed)
     # Bad input carrying tokens and login secrets.
     proxy.call("GET", f"/ops/not-a-uuid/{DEFAULT_SOURCE_ID}/%2F", tokens=tokens)
-    proxy.exchange(started["session_id"], code)  # a reused code
+    proxy.exchange(session_id, code)  # a reused code
     proxy.exchange("garbage-session", code)
-    proxy.emulator.emulator.tokens.revoke(tokens.refresh_token)
+    proxy.globus.revoke(tokens.refresh_token)
     proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
     return [*tokens.secrets(), refreshed]
 
 
 def test_no_secret_in_any_log_line(
-    proxy: ProxyClient, scratch: tuple[str, Path], log_lines: list[str]
+    proxy: ProxyClient, scratch: Scratch, log_lines: list[str]
 ) -> None:
-    secrets = full_walkthrough(proxy, scratch[0])
+    secrets = full_walkthrough(proxy, scratch.path)
     assert len(log_lines) > 10, "the capture saw too little to prove anything"
     assert any("/v3/globus-proxy/" in line for line in log_lines), "no access log captured"
     for secret in secrets:
@@ -157,12 +153,12 @@ def test_access_log_redacts_token_query_values(
 
 
 def test_access_log_redacts_login_segments(proxy: ProxyClient, log_lines: list[str]) -> None:
-    started = proxy.auth_url().json()["result"]
-    code = headless_login(started["url"])
-    proxy.known_secrets.update({code, started["session_id"]})
-    answer = proxy.exchange(started["session_id"], code)
-    proxy.known_secrets.update(answer.json()["result"].values())
+    url, session_id = proxy.start_login()
+    code = proxy.log_in_at_globus(url)
+    assert proxy.exchange(session_id, code).status_code == 200
     lines = [line for line in log_lines if "/auth/tokens/" in line]
     assert lines, "no access log line for auth/tokens"
     for line in lines:
-        assert code not in line and started["session_id"] not in line, line
+        assert code not in line, line
+        assert session_id not in line, line
+        assert "/auth/tokens/" + DEFAULT_CLIENT_ID + "/REDACTED/REDACTED " in line, line

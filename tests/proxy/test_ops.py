@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import ProxyClient, Tokens, encoded_segment
+from tests.proxy.support import (
+    TAPIPY_HEADERS,
+    CallCounter,
+    ProxyClient,
+    Scratch,
+    Tokens,
+    encoded_segment,
+)
 
 LAST_MODIFIED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00$")
 
@@ -19,7 +26,7 @@ def names(answer: Any) -> list[str]:
 
 
 def source_root(proxy: ProxyClient) -> Path:
-    return proxy.emulator.emulator.world.collections[DEFAULT_SOURCE_ID].root
+    return proxy.globus.root(DEFAULT_SOURCE_ID)
 
 
 # --- listFiles ---------------------------------------------------------------------------
@@ -107,17 +114,29 @@ def test_limit_and_offset_page_through(proxy: ProxyClient, tokens: Tokens) -> No
 # --- paths: how the clients spell them ---------------------------------------------------
 
 
-def test_encoded_and_plain_paths_reach_the_same_place(proxy: ProxyClient, tokens: Tokens) -> None:
-    expected = names(proxy.ls(DEFAULT_SOURCE_ID, "/data1/tree", tokens, encoded=True))
-    assert expected == ["README.txt", "a", "b"]
-    for spelling in ("data1/tree", "/data1/tree", "data1//tree", "data1/tree/"):
-        answer = proxy.ls(DEFAULT_SOURCE_ID, spelling, tokens, encoded=False)
-        assert answer.status_code == 200, (spelling, answer.text)
-        assert names(answer) == expected, spelling
-    for spelling in ("data1/tree", "//data1/tree", "/data1/tree/"):
-        answer = proxy.ls(DEFAULT_SOURCE_ID, spelling, tokens, encoded=True)
-        assert answer.status_code == 200, (spelling, answer.text)
-        assert names(answer) == expected, spelling
+@pytest.mark.parametrize(
+    ("spelling", "encoded"),
+    [
+        ("/data1/tree", True),
+        ("data1/tree", True),
+        ("//data1/tree", True),
+        ("/data1/tree/", True),
+        ("/~/data1/tree", True),
+        ("data1/tree", False),
+        ("/data1/tree", False),
+        ("data1//tree", False),
+        ("data1/tree/", False),
+        ("~/data1/tree", False),
+    ],
+)
+def test_every_path_spelling_reaches_the_same_place_in_one_call(
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter, spelling: str, encoded: bool
+) -> None:
+    calls.start()
+    answer = proxy.ls(DEFAULT_SOURCE_ID, spelling, tokens, encoded=encoded)
+    assert answer.status_code == 200, answer.text
+    assert names(answer) == ["README.txt", "a", "b"]
+    assert calls.total() == 1, calls.by_route()
 
 
 def test_double_slash_after_the_endpoint_id(proxy: ProxyClient, tokens: Tokens) -> None:
@@ -131,16 +150,11 @@ def test_double_slash_after_the_endpoint_id(proxy: ProxyClient, tokens: Tokens) 
 def test_tilde_means_home(proxy: ProxyClient, tokens: Tokens, encoded: bool) -> None:
     home = proxy.ls(DEFAULT_SOURCE_ID, "/~" if encoded else "~", tokens, encoded=encoded)
     assert home.status_code == 200, home.text
-    assert "data1" in names(home)
-    below = proxy.ls(
-        DEFAULT_SOURCE_ID, "/~/data1/tree" if encoded else "~/data1/tree", tokens, encoded=encoded
-    )
-    assert below.status_code == 200, below.text
-    assert names(below) == ["README.txt", "a", "b"]
+    assert names(home) == sorted(p.name for p in source_root(proxy).iterdir())
 
 
 def test_the_files_example_path_spelling(proxy: ProxyClient, tokens: Tokens) -> None:
-    """clients.md's own example: `%2F%7E%2Fdata1` is `/~/data1`."""
+    """What Tapis Files sends for `/~/data1`: `%2F%7E%2Fdata1`."""
     raw = f"/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/%2F%7E%2Fdata1"
     assert raw.endswith(encoded_segment("/~/data1"))
     answer = proxy.call("GET", raw, tokens=tokens)
@@ -148,17 +162,30 @@ def test_the_files_example_path_spelling(proxy: ProxyClient, tokens: Tokens) -> 
     assert "1M.dat" in names(answer)
 
 
-def test_unknown_routes_are_envelopes_not_redirects(proxy: ProxyClient) -> None:
-    for raw in ("/healthcheck/", "/no-such-thing", f"/transfers/{DEFAULT_CLIENT_ID}/"):
-        answer = proxy.call("GET", raw)
-        assert answer.status_code in (404, 405), (raw, answer.status_code)
+@pytest.mark.parametrize(
+    ("method", "raw", "status"),
+    [
+        ("GET", "/healthcheck/", 404),
+        ("GET", "/no-such-thing", 404),
+        ("GET", f"/transfers/{DEFAULT_CLIENT_ID}/", 404),
+        ("POST", "/healthcheck", 405),
+    ],
+)
+def test_unknown_routes_are_envelopes_not_redirects(
+    proxy: ProxyClient, method: str, raw: str, status: int
+) -> None:
+    """`proxy.call` also checks that nothing redirects, and that every answer is an envelope."""
+    answer = proxy.call(method, raw)
+    assert answer.status_code == status, answer.text
+    expected = "No such route" if status == 404 else f"Method {method} is not allowed"
+    assert answer.json()["message"].startswith(expected), answer.json()["message"]
 
 
 # --- makeDir, renamePath, deletePath -----------------------------------------------------
 
 
 def test_mkdir_with_empty_body_creates_the_directory(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     answer = proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{path}/made", tokens)
@@ -167,7 +194,7 @@ def test_mkdir_with_empty_body_creates_the_directory(
 
 
 def test_mkdir_plain_path_and_json_body(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     answer = proxy.ops(
@@ -182,9 +209,7 @@ def test_mkdir_plain_path_and_json_body(
     assert (backing / "plain").is_dir()
 
 
-def test_mkdir_existing_is_409(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
-) -> None:
+def test_mkdir_existing_is_409(proxy: ProxyClient, tokens: Tokens, scratch: Scratch) -> None:
     path, backing = scratch
     (backing / "there").mkdir()
     answer = proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{path}/there", tokens)
@@ -192,9 +217,7 @@ def test_mkdir_existing_is_409(
     assert "exist" in answer.json()["message"].lower()
 
 
-def test_rename_moves_the_file(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
-) -> None:
+def test_rename_moves_the_file(proxy: ProxyClient, tokens: Tokens, scratch: Scratch) -> None:
     path, backing = scratch
     (backing / "old.txt").write_text("payload")
     answer = proxy.ops(
@@ -209,9 +232,7 @@ def test_rename_moves_the_file(
     assert (backing / "new.txt").read_text() == "payload"
 
 
-def test_rename_missing_source_is_404(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
-) -> None:
+def test_rename_missing_source_is_404(proxy: ProxyClient, tokens: Tokens, scratch: Scratch) -> None:
     path, _ = scratch
     answer = proxy.ops(
         "PUT",
@@ -232,7 +253,7 @@ def wait_for_delete(proxy: ProxyClient, tokens: Tokens, answer: Any) -> None:
 
 
 def test_delete_recurse_true_removes_a_tree(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     (backing / "tree" / "sub").mkdir(parents=True)
@@ -246,7 +267,7 @@ def test_delete_recurse_true_removes_a_tree(
 
 @pytest.mark.parametrize("recurse", ["false", "False", "0"])
 def test_delete_recurse_false_keeps_a_non_empty_tree(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], recurse: str
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, recurse: str
 ) -> None:
     """The old service deleted recursively on the string "false"; this one must not."""
     path, backing = scratch
@@ -255,15 +276,16 @@ def test_delete_recurse_false_keeps_a_non_empty_tree(
     answer = proxy.ops(
         "DELETE", DEFAULT_DESTINATION_ID, f"{path}/tree", tokens, query={"recurse": recurse}
     )
-    if answer.status_code == 200:
-        task_id = answer.json()["result"]["task_id"]
-        proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
+    assert answer.status_code == 200, answer.text
+    task_id = answer.json()["result"]["task_id"]
+    final = proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
+    assert final["status"] == "FAILED", final
     assert (backing / "tree" / "keep.txt").exists()
 
 
 @pytest.mark.parametrize("recurse", ["True", "1", "true"])
 def test_delete_file_with_each_true_spelling(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], recurse: str
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, recurse: str
 ) -> None:
     path, backing = scratch
     (backing / "gone.txt").write_text("x")
@@ -275,7 +297,7 @@ def test_delete_file_with_each_true_spelling(
 
 
 def test_delete_without_recurse_removes_a_file(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     (backing / "single.txt").write_text("x")
@@ -286,11 +308,9 @@ def test_delete_without_recurse_removes_a_file(
 
 # --- how tapipy sends the same calls -------------------------------------------------------
 
-TAPIPY_HEADERS = {"X-Tapis-Token": "tapis-jwt", "Accept": "application/json"}
-
 
 def test_tapipy_style_requests_without_content_type(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     """tapipy sends the path unencoded and no Content-Type on bodiless calls."""
     path, backing = scratch
@@ -324,7 +344,7 @@ ODD_NAMES = ["with space.txt", "a+b.txt", "100%.txt", "100%2F.txt", "hash#q?.txt
 
 
 def test_odd_names_survive_the_one_segment_encoding(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     """The generated Java client escapes the path like URLEncoder, spaces as %20; no name may be
     decoded twice (`100%2F.txt` is a name, not a path) or lose its `+`."""
@@ -351,7 +371,7 @@ def test_odd_names_survive_the_one_segment_encoding(
     assert (backing / "dir 100%2F").is_dir()
 
 
-def test_files_style_mkdir_p(proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]) -> None:
+def test_files_style_mkdir_p(proxy: ProxyClient, tokens: Tokens, scratch: Scratch) -> None:
     """Files builds `mkdir -p` from stat-by-filter on each parent and one mkdir per level."""
     path, backing = scratch
     parent = path

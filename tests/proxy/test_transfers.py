@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import ProxyClient, Tokens
+from tests.proxy.support import EmulatedGlobus, ProxyClient, Scratch, Tokens
 
 DONE = {"SUCCEEDED", "FAILED"}
 
@@ -40,7 +40,7 @@ def submit(proxy: ProxyClient, tokens: Tokens, doc: dict[str, Any]) -> str:
 
 
 def source_root(proxy: ProxyClient) -> Path:
-    return proxy.emulator.emulator.world.collections[DEFAULT_SOURCE_ID].root
+    return proxy.globus.root(DEFAULT_SOURCE_ID)
 
 
 def tree_files(root: Path) -> dict[str, bytes]:
@@ -48,7 +48,7 @@ def tree_files(root: Path) -> dict[str, bytes]:
 
 
 def test_file_transfer_creates_missing_parents(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     task_id = submit(proxy, tokens, body("/data1/1M.dat", f"{path}/deep/er/1M.dat", False))
@@ -60,7 +60,7 @@ def test_file_transfer_creates_missing_parents(
 
 @pytest.mark.parametrize("recursive", [False, "False"])
 def test_recursive_false_on_a_directory_lets_globus_detect(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], recursive: Any
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, recursive: Any
 ) -> None:
     """Files sends recursive:false even for directories; the tree must still arrive."""
     path, backing = scratch
@@ -72,7 +72,7 @@ def test_recursive_false_on_a_directory_lets_globus_detect(
 
 @pytest.mark.parametrize("recursive", [True, "True"])
 def test_recursive_true_copies_a_directory(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], recursive: Any
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, recursive: Any
 ) -> None:
     path, backing = scratch
     task_id = submit(proxy, tokens, body("/data1/tree/a", f"{path}/a", recursive))
@@ -81,9 +81,7 @@ def test_recursive_true_copies_a_directory(
     assert tree_files(backing / "a") == tree_files(source_root(proxy) / "data1" / "tree" / "a")
 
 
-def test_string_false_on_a_file(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
-) -> None:
+def test_string_false_on_a_file(proxy: ProxyClient, tokens: Tokens, scratch: Scratch) -> None:
     path, backing = scratch
     task_id = submit(proxy, tokens, body("/data1/tree/README.txt", f"{path}/R.txt", "False"))
     assert proxy.wait_for_task(task_id, tokens, until=DONE)["status"] == "SUCCEEDED"
@@ -93,7 +91,7 @@ def test_string_false_on_a_file(
 
 
 def test_transfer_options_reach_the_task_document(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, _ = scratch
     task_id = submit(
@@ -129,7 +127,7 @@ def test_transfer_options_reach_the_task_document(
 
 
 def test_delete_destination_extra_reaches_the_task(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, backing = scratch
     (backing / "mirror").mkdir()
@@ -144,7 +142,7 @@ def test_delete_destination_extra_reaches_the_task(
 
 
 def test_get_task_returns_the_whole_globus_document(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, _ = scratch
     task_id = submit(proxy, tokens, body("/data1/1M.dat", f"{path}/doc.dat"))
@@ -172,18 +170,16 @@ def test_get_task_returns_the_whole_globus_document(
 
 
 @pytest.fixture
-def slow_transfers(proxy: ProxyClient) -> Iterator[None]:
-    world = proxy.emulator.emulator.world
-    saved = world.transfer_rate_limit
-    world.transfer_rate_limit = 256 * 1024
+def slow_transfers(globus: EmulatedGlobus) -> Iterator[None]:
+    saved = globus.transfer_rate_limit(256 * 1024)
     try:
         yield
     finally:
-        world.transfer_rate_limit = saved
+        globus.transfer_rate_limit(saved)
 
 
 def test_cancel_a_slow_task_answers_with_the_spec_code_and_globus_code(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path], slow_transfers: None
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch, slow_transfers: None
 ) -> None:
     path, backing = scratch
     task_id = submit(proxy, tokens, body("/data1/10M.dat", f"{path}/slow.dat"))
@@ -203,7 +199,7 @@ def test_cancel_a_slow_task_answers_with_the_spec_code_and_globus_code(
 
 
 def test_cancel_a_finished_task_says_task_complete(
-    proxy: ProxyClient, tokens: Tokens, scratch: tuple[str, Path]
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
 ) -> None:
     path, _ = scratch
     task_id = submit(proxy, tokens, body("/data1/tree/README.txt", f"{path}/done.txt"))

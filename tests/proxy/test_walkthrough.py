@@ -5,18 +5,40 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.conftest import ProxyClient, Tokens
+from tests.proxy.support import ProxyClient, ProxyFactory, Tokens, encoded_segment
 
 TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 
 def test_health_operations_answer_with_the_envelope(proxy: ProxyClient) -> None:
-    for name in ("healthcheck", "hello", "ready"):
+    for name, said in (
+        ("healthcheck", "I promise I'm healthy."),
+        ("hello", "Hello from the Globus proxy."),
+        ("ready", "Ready."),
+    ):
         answer = proxy.call("GET", f"/{name}")
         assert answer.status_code == 200, (name, answer.text)
-        body = answer.json()
-        assert body["status"] == "success"
-        assert isinstance(body["version"], str) and body["version"]
+        assert answer.json() == {
+            "status": "success",
+            "message": said,
+            "result": {},
+            "version": "dev",
+            "metadata": {},
+        }
+
+
+def test_every_answer_carries_the_configured_version(proxy_factory: ProxyFactory) -> None:
+    versioned = proxy_factory.start(version="9.9")
+    for method, raw, status in [
+        ("GET", "/healthcheck", 200),
+        ("GET", f"/auth/url/{DEFAULT_CLIENT_ID}", 200),
+        ("GET", "/nowhere", 404),
+        ("DELETE", "/healthcheck", 405),
+        ("GET", f"/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/{encoded_segment('/')}", 401),
+    ]:
+        answer = versioned.call(method, raw)
+        assert answer.status_code == status, (raw, answer.text)
+        assert answer.json()["version"] == "9.9", raw
 
 
 def test_auth_url_without_endpoint_is_the_seed_readme_call(proxy: ProxyClient) -> None:
@@ -31,7 +53,8 @@ def test_auth_url_without_endpoint_is_the_seed_readme_call(proxy: ProxyClient) -
     assert query["code_challenge_method"] == ["S256"]
     assert query["access_type"] == ["offline"]
     assert urlsplit(url).path.endswith("/v2/oauth2/authorize")
-    assert session_id and session_id not in url
+    assert session_id
+    assert session_id not in url
 
 
 def test_auth_url_with_endpoint_gives_url_and_session(proxy: ProxyClient) -> None:
@@ -62,8 +85,7 @@ def test_seed_readme_walkthrough(proxy: ProxyClient) -> None:
     names = {entry["name"] for entry in listing.json()["result"]["DATA"]}
     assert {"1M.dat", "10M.dat", "tree"} <= names
 
-    world = proxy.emulator.emulator.world
-    target = world.collections[DEFAULT_DESTINATION_ID].root / "test" / "1M.dat"
+    target = proxy.globus.root(DEFAULT_DESTINATION_ID) / "test" / "1M.dat"
     if target.exists():
         target.unlink()
     submitted = proxy.transfer(
@@ -97,25 +119,21 @@ def test_seed_readme_walkthrough(proxy: ProxyClient) -> None:
     status = proxy.task("GET", task_id, tokens).json()
     assert status["message"] == "successfully retrieved transfer task"
 
-    source = world.collections[DEFAULT_SOURCE_ID].root / "data1" / "1M.dat"
+    source = proxy.globus.root(DEFAULT_SOURCE_ID) / "data1" / "1M.dat"
     assert target.read_bytes() == source.read_bytes()
 
 
 def test_tokens_message_matches_the_original(proxy: ProxyClient) -> None:
-    result = proxy.auth_url().json()["result"]
-    from tests.support.login import headless_login
-
-    code = headless_login(result["url"])
-    proxy.known_secrets.update({code, result["session_id"]})
-    answer = proxy.exchange(result["session_id"], code)
+    url, session_id = proxy.start_login()
+    answer = proxy.exchange(session_id, proxy.log_in_at_globus(url))
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["message"] == "successfully authorized globus client"
-    assert set(body["result"]) >= {"access_token", "refresh_token"}
-    proxy.known_secrets.update(body["result"].values())
+    assert set(body["result"]) == {"access_token", "refresh_token"}
 
 
 def test_shared_pair_lists_the_destination(proxy: ProxyClient, tokens: Tokens) -> None:
     answer = proxy.ls(DEFAULT_DESTINATION_ID, "/", tokens)
     assert answer.status_code == 200, answer.text
-    assert isinstance(answer.json()["result"]["DATA"], list)
+    listed = sorted(entry["name"] for entry in answer.json()["result"]["DATA"])
+    assert listed == sorted(p.name for p in proxy.globus.root(DEFAULT_DESTINATION_ID).iterdir())

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from globus_proxy import envelope
 from globus_proxy.routes import PREFIX
-from globus_proxy.routes.common import ClientId, Context, EndpointId, Plain, WithTokens
+from globus_proxy.routes.common import Context, Plain, WithTokens
+from globus_proxy.routes.parameters import AuthCode, ClientId, DataAccess, EndpointId, SessionId
 
 router = APIRouter(prefix=f"{PREFIX}/auth", tags=["Auth"])
-
-DataAccess = Annotated[
-    bool | None,
-    Query(
-        description=(
-            "Ask for the collection's data_access consent too (GCSv5 mapped collections). "
-            "When omitted, the service's confidential client decides if one is configured, "
-            "else the GLOBUS_PROXY_DATA_ACCESS_DEFAULT setting."
-        )
-    ),
-]
 
 
 async def _auth_url(
@@ -33,10 +22,10 @@ async def _auth_url(
     data_access: bool | None,
 ) -> Response:
     client = str(client_id)
-    scopes = await ctx.gateway.login_scopes(
+    scopes = await ctx.gateway.login.scopes(
         client, str(endpoint_id) if endpoint_id else None, data_access
     )
-    login = ctx.gateway.start_login(client, scopes)
+    login = ctx.gateway.login.start(client, scopes)
     return envelope.success(f"Please go to this URL and login: {login['url']}", login, ctx.version)
 
 
@@ -70,12 +59,12 @@ async def get_auth_info_without_endpoint(client_id: ClientId, ctx: Plain) -> Res
 )
 async def get_tokens(
     client_id: ClientId,
-    session_id: Annotated[str, Path(description="The session_id auth/url returned.")],
-    auth_code: Annotated[str, Path(description="The code shown after login.")],
+    session_id: SessionId,
+    auth_code: AuthCode,
     ctx: Plain,
 ) -> Response:
-    tokens = await ctx.gateway.exchange_code(str(client_id), session_id, auth_code.strip())
-    return envelope.success("successfully authorized globus client", tokens, ctx.version)
+    pair = await ctx.gateway.login.exchange_code(str(client_id), session_id, auth_code.strip())
+    return envelope.success("successfully authorized globus client", pair.as_result(), ctx.version)
 
 
 @router.get(
@@ -88,5 +77,5 @@ async def check_tokens(
     endpoint_id: EndpointId,
     ctx: WithTokens,
 ) -> Response:
-    pair = await ctx.gateway.check_tokens(str(client_id), ctx.tokens, str(endpoint_id))
-    return envelope.success("successfully checked tokens", pair, ctx.version)
+    pair = await ctx.gateway.transfer.check_tokens(str(client_id), ctx.tokens, str(endpoint_id))
+    return envelope.success("successfully checked tokens", pair.as_result(), ctx.version)

@@ -1,5 +1,5 @@
-"""What the routers share: typed ids, path checking, and the one dependency each route takes
-(the gateway, the version, and the caller's token pair).
+"""What the routers share: the one dependency each route takes (the gateway, the version, and
+the caller's token pair), the token check, and path normalising.
 
 One dependency, not three: FastAPI's dependency solving costs per dependency on every request.
 All `async def`: FastAPI runs plain `def` dependencies in the threadpool, a thread hop each.
@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Request
 
-from globus_proxy.errors import ProxyError, invalid_input
+from globus_proxy.errors import inputs
 from globus_proxy.gateway import Gateway, TokenPair
 from globus_proxy.paths import PathError, collection_path
-
-# Ids are UUIDs, checked before anything goes upstream: globus-sdk puts them unescaped into
-# Globus URL paths, so a crafted id could reach another Globus route with the user's token.
-ClientId = Annotated[UUID, Path(description="Globus native app client id.")]
-EndpointId = Annotated[UUID, Path(description="Globus collection (endpoint) id.")]
-TaskId = Annotated[UUID, Path(description="Globus task id.")]
+from globus_proxy.routes.parameters import AccessToken, RefreshToken
 
 
 @dataclass
@@ -34,26 +28,27 @@ class Context:
 NO_TOKENS = TokenPair("", "")
 
 
-async def context(request: Request) -> Context:
+def context_for(request: Request, tokens: TokenPair) -> Context:
     state = request.app.state
-    return Context(state.gateway, state.settings.version, NO_TOKENS)
+    return Context(state.gateway, state.settings.version, tokens)
+
+
+async def context(request: Request) -> Context:
+    return context_for(request, NO_TOKENS)
 
 
 async def context_with_tokens(
-    request: Request,
-    access_token: Annotated[str | None, Query(description="Globus transfer access token")] = None,
-    refresh_token: Annotated[str | None, Query(description="Globus transfer refresh token")] = None,
+    request: Request, access_token: AccessToken = None, refresh_token: RefreshToken = None
 ) -> Context:
-    state = request.app.state
-    return Context(state.gateway, state.settings.version, token_pair(access_token, refresh_token))
+    return context_for(request, token_pair(access_token, refresh_token))
 
 
 def normalised(raw: str, field: str = "path") -> str:
     """A caller's collection path in the one form Globus gets, or a 400 naming the field."""
     try:
-        return collection_path(raw, field)
+        return collection_path(raw)
     except PathError as err:
-        raise invalid_input(str(err)) from None
+        raise inputs.bad_path(field, err.problem) from None
 
 
 def token_pair(access_token: str | None, refresh_token: str | None) -> TokenPair:
@@ -62,28 +57,11 @@ def token_pair(access_token: str | None, refresh_token: str | None) -> TokenPair
     Globus tokens are printable ASCII; anything else would fail inside the HTTP client.
     """
     if not access_token or not refresh_token:
-        raise missing_tokens(access_token, refresh_token)
-    for name, value in (("access_token", access_token), ("refresh_token", refresh_token)):
+        raise inputs.missing_tokens(access_token, refresh_token)
+    for name, value in zip(inputs.TOKEN_NAMES, (access_token, refresh_token), strict=True):
         if not (value.isascii() and value.isprintable()) or " " in value:
-            raise ProxyError(
-                401,
-                f"The {name} query parameter is not a Globus token (tokens are printable ASCII "
-                "without spaces): send the pair exactly as auth/tokens returned it.",
-            )
+            raise inputs.not_a_token(name)
     return TokenPair(access_token, refresh_token)
-
-
-def missing_tokens(access_token: str | None, refresh_token: str | None) -> ProxyError:
-    missing = [
-        name
-        for name, value in (("access_token", access_token), ("refresh_token", refresh_token))
-        if not value
-    ]
-    return ProxyError(
-        401,
-        f"Missing {' and '.join(missing)} query parameter{'s' if len(missing) > 1 else ''}: "
-        "send the Globus token pair from auth/tokens as ?access_token=...&refresh_token=...",
-    )
 
 
 Plain = Annotated[Context, Depends(context)]

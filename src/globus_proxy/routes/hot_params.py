@@ -3,7 +3,7 @@
 FastAPI's parameter solving costs about as much as the rest of the request path together
 (measured: ~60% of the proxy's own CPU per listing), so these two routes read their path and
 query themselves, with the same checks and messages, and describe their parameters to the
-OpenAPI document by hand.
+OpenAPI document by hand, from the declarations in `parameters`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from globus_proxy.errors import field_problem, invalid_input
-from globus_proxy.routes.common import Context, token_pair
+from globus_proxy.errors import inputs
+from globus_proxy.routes import parameters as p
+from globus_proxy.routes.common import Context, context_for, token_pair
 
 
 def uuid_in_path(request: Request, name: str) -> str:
     try:
         return str(uuid.UUID(request.path_params[name]))
     except ValueError:
-        raise invalid_input(field_problem(name, "path", "must be a UUID")) from None
+        raise inputs.not_a_uuid(name) from None
 
 
 def int_in_query(query: QueryParams, name: str, default: int, minimum: int) -> int:
@@ -32,17 +33,16 @@ def int_in_query(query: QueryParams, name: str, default: int, minimum: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise invalid_input(field_problem(name, "query", "must be an integer")) from None
+        raise inputs.not_an_integer(name) from None
     if value < minimum:
-        raise invalid_input(field_problem(name, "query", f"must be at least {minimum}"))
+        raise inputs.below_minimum(name, minimum)
     return value
 
 
 def context_of(request: Request) -> tuple[Context, QueryParams]:
     query = request.query_params
     pair = token_pair(query.get("access_token"), query.get("refresh_token"))
-    state = request.app.state
-    return Context(state.gateway, state.settings.version, pair), query
+    return context_for(request, pair), query
 
 
 def parameter(name: str, where: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -57,36 +57,30 @@ def parameter(name: str, where: str, schema: dict[str, Any], description: str) -
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 TOKEN_PARAMETERS = [
-    parameter("access_token", "query", {"type": "string"}, "Globus transfer access token"),
-    parameter("refresh_token", "query", {"type": "string"}, "Globus transfer refresh token"),
+    parameter("access_token", "query", {"type": "string"}, p.ACCESS_TOKEN),
+    parameter("refresh_token", "query", {"type": "string"}, p.REFRESH_TOKEN),
 ]
 LIST_FILES_PARAMETERS = [
-    parameter("client_id", "path", UUID_SCHEMA, "Globus native app client id."),
-    parameter("endpoint_id", "path", UUID_SCHEMA, "Globus collection (endpoint) id."),
-    parameter(
-        "path",
-        "path",
-        {"type": "string"},
-        "Path on the collection: one %2F-encoded segment or plain segments. Relative paths "
-        "and `~`/`/~/...` are relative to the collection's home directory.",
-    ),
+    parameter("client_id", "path", UUID_SCHEMA, p.CLIENT_ID),
+    parameter("endpoint_id", "path", UUID_SCHEMA, p.ENDPOINT_ID),
+    parameter("path", "path", {"type": "string"}, p.COLLECTION_PATH),
     *TOKEN_PARAMETERS,
     parameter(
         "limit",
         "query",
-        {"type": "integer", "default": 1000, "minimum": 1},
-        "Page size; above 100,000 (Globus's cap) it is clamped.",
+        {"type": "integer", "default": p.LIMIT_DEFAULT, "minimum": p.LIMIT_MINIMUM},
+        p.LIMIT,
     ),
-    parameter("offset", "query", {"type": "integer", "default": 0, "minimum": 0}, "Skip."),
     parameter(
-        "filter",
+        "offset",
         "query",
-        {"type": "string"},
-        "Globus filter, e.g. name:=test1.txt; passed as is.",
+        {"type": "integer", "default": p.OFFSET_DEFAULT, "minimum": p.OFFSET_MINIMUM},
+        p.OFFSET,
     ),
+    parameter("filter", "query", {"type": "string"}, p.FILTER),
 ]
 GET_TASK_PARAMETERS = [
-    parameter("client_id", "path", UUID_SCHEMA, "Globus native app client id."),
-    parameter("task_id", "path", UUID_SCHEMA, "Globus task id."),
+    parameter("client_id", "path", UUID_SCHEMA, p.CLIENT_ID),
+    parameter("task_id", "path", UUID_SCHEMA, p.TASK_ID),
     *TOKEN_PARAMETERS,
 ]

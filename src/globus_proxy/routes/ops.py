@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_proxy import envelope
-from globus_proxy.errors import field_problem, invalid_input
+from globus_proxy.errors import inputs
 from globus_proxy.routes import PREFIX, hot_params
-from globus_proxy.routes.common import ClientId, EndpointId, WithTokens, normalised
+from globus_proxy.routes import parameters as p
+from globus_proxy.routes.common import WithTokens, normalised
+from globus_proxy.routes.parameters import ClientId, CollectionPath, EndpointId
 
 router = APIRouter(prefix=f"{PREFIX}/ops", tags=["File Operations"])
 OPS_PATH = "/{client_id}/{endpoint_id}/{path:path}"
 
-CollectionPath = Annotated[
-    str,
-    Path(
-        description=(
-            "Path on the collection: one %2F-encoded segment or plain segments. Relative paths "
-            "and `~`/`/~/...` are relative to the collection's home directory."
-        )
-    ),
-]
 TRUE_WORDS = frozenset({"true", "1"})
 FALSE_WORDS = frozenset({"false", "0"})
 
@@ -43,9 +36,7 @@ def parse_recurse(raw: str | None) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise invalid_input(
-        field_problem("recurse", "query", "must be true, false, True, False, 1 or 0")
-    )
+    raise inputs.bad_recurse()
 
 
 @router.get(
@@ -59,15 +50,14 @@ async def list_files(request: Request) -> Response:
     client_id = hot_params.uuid_in_path(request, "client_id")
     endpoint_id = hot_params.uuid_in_path(request, "endpoint_id")
     ctx, query = hot_params.context_of(request)
-    limit = hot_params.int_in_query(query, "limit", 1000, 1)
-    offset = hot_params.int_in_query(query, "offset", 0, 0)
+    limit = hot_params.int_in_query(query, "limit", p.LIMIT_DEFAULT, p.LIMIT_MINIMUM)
+    offset = hot_params.int_in_query(query, "offset", p.OFFSET_DEFAULT, p.OFFSET_MINIMUM)
     target = normalised(request.path_params["path"])
-    call = ctx.gateway.new_call(client_id, ctx.tokens)
-    raw = await ctx.gateway.list_files(
-        call, endpoint_id, target, limit, offset, query.get("filter")
+    answer = await ctx.gateway.transfer.list_files(
+        client_id, ctx.tokens, endpoint_id, target, limit, offset, query.get("filter")
     )
     return envelope.success_spliced(
-        "Successfully listed files", raw, ctx.version, call.token_metadata()
+        "Successfully listed files", answer.document, ctx.version, answer.token_metadata
     )
 
 
@@ -89,10 +79,11 @@ async def make_dir(
     ctx: WithTokens,
 ) -> Response:
     target = normalised(path)
-    call = ctx.gateway.new_call(str(client_id), ctx.tokens)
-    raw = await ctx.gateway.make_dir(call, str(endpoint_id), target)
+    answer = await ctx.gateway.transfer.make_dir(
+        str(client_id), ctx.tokens, str(endpoint_id), target
+    )
     return envelope.success_spliced(
-        "Successfully created directory", raw, ctx.version, call.token_metadata()
+        "Successfully created directory", answer.document, ctx.version, answer.token_metadata
     )
 
 
@@ -105,16 +96,14 @@ async def rename_path(
     body: Annotated[RenameRequest | None, Body()] = None,
 ) -> Response:
     if body is None:
-        raise invalid_input(
-            field_problem("destination", "body", "Field required")
-            + '; send {"destination": "<new path>"}'
-        )
+        raise inputs.rename_without_destination()
     source = normalised(path)
     destination = normalised(body.destination, "destination")
-    call = ctx.gateway.new_call(str(client_id), ctx.tokens)
-    raw = await ctx.gateway.rename(call, str(endpoint_id), source, destination)
+    answer = await ctx.gateway.transfer.rename(
+        str(client_id), ctx.tokens, str(endpoint_id), source, destination
+    )
     return envelope.success_spliced(
-        "Successfully renamed path", raw, ctx.version, call.token_metadata()
+        "Successfully renamed path", answer.document, ctx.version, answer.token_metadata
     )
 
 
@@ -124,15 +113,13 @@ async def delete_path(
     endpoint_id: EndpointId,
     path: CollectionPath,
     ctx: WithTokens,
-    recurse: Annotated[
-        str | None,
-        Query(description="Delete directories recursively: true/false/True/False/1/0."),
-    ] = None,
+    recurse: p.Recurse = None,
 ) -> Response:
     recursive = parse_recurse(recurse)
     target = normalised(path)
-    call = ctx.gateway.new_call(str(client_id), ctx.tokens)
-    raw = await ctx.gateway.delete(call, str(endpoint_id), target, recursive)
+    answer = await ctx.gateway.transfer.delete(
+        str(client_id), ctx.tokens, str(endpoint_id), target, recursive
+    )
     return envelope.success_spliced(
-        "Successfully submitted delete task", raw, ctx.version, call.token_metadata()
+        "Successfully submitted delete task", answer.document, ctx.version, answer.token_metadata
     )

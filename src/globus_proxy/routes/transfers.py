@@ -12,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_proxy import compat, envelope
-from globus_proxy.errors import invalid_input
+from globus_proxy.errors import inputs
 from globus_proxy.routes import PREFIX, hot_params
-from globus_proxy.routes.common import ClientId, TaskId, WithTokens, normalised
+from globus_proxy.routes.common import WithTokens, normalised
+from globus_proxy.routes.parameters import ClientId, TaskId
 
 router = APIRouter(prefix=f"{PREFIX}/transfers", tags=["Transfers"])
 
@@ -90,10 +91,7 @@ async def create_transfer_task(
     body: Annotated[TransferRequest | None, Body()] = None,
 ) -> Response:
     if body is None:
-        raise invalid_input(
-            "the JSON body is required, with source_endpoint, destination_endpoint and "
-            "transfer_items (each with source_path and destination_path)"
-        )
+        raise inputs.transfer_without_body()
     items = [
         (
             normalised(item.source_path, f"transfer_items.{n}.source_path"),
@@ -102,11 +100,15 @@ async def create_transfer_task(
         )
         for n, item in enumerate(body.transfer_items)
     ]
-    call = ctx.gateway.new_call(str(client_id), ctx.tokens)
-    raw = await ctx.gateway.submit_transfer(
-        call, str(body.source_endpoint), str(body.destination_endpoint), items, body.options()
+    answer = await ctx.gateway.transfer.submit_transfer(
+        str(client_id),
+        ctx.tokens,
+        str(body.source_endpoint),
+        str(body.destination_endpoint),
+        items,
+        body.options(),
     )
-    return envelope.success_spliced("Success", raw, ctx.version, call.token_metadata())
+    return envelope.success_spliced("Success", answer.document, ctx.version, answer.token_metadata)
 
 
 @router.get(
@@ -120,13 +122,13 @@ async def get_transfer_task(request: Request) -> Response:
     client_id = hot_params.uuid_in_path(request, "client_id")
     task_id = hot_params.uuid_in_path(request, "task_id")
     ctx, _ = hot_params.context_of(request)
-    call = ctx.gateway.new_call(client_id, ctx.tokens)
-    task, capped = compat.task_for_tapis(await ctx.gateway.get_task(call, task_id))
+    answer = await ctx.gateway.transfer.get_task(client_id, ctx.tokens, task_id)
+    task, capped = compat.task_for_tapis(answer.document)
     return envelope.success_spliced(
         "successfully retrieved transfer task",
         task,
         ctx.version,
-        {**call.token_metadata(), **capped},
+        {**answer.token_metadata, **capped},
     )
 
 
@@ -138,11 +140,10 @@ async def cancel_transfer_task(
     task_id: TaskId,
     ctx: WithTokens,
 ) -> Response:
-    call = ctx.gateway.new_call(str(client_id), ctx.tokens)
-    raw = compat.cancel_for_tapis(await ctx.gateway.cancel_task(call, str(task_id)))
+    answer = await ctx.gateway.transfer.cancel_task(str(client_id), ctx.tokens, str(task_id))
     return envelope.success_spliced(
         "successfully requested cancellation of transfer task",
-        raw,
+        compat.cancel_for_tapis(answer.document),
         ctx.version,
-        call.token_metadata(),
+        answer.token_metadata,
     )

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from globus_proxy.token_cache import RefreshRejected, TokenCache
+from globus_proxy.token_cache import MemoryTokenCache, RefreshRejected
 
 
 class FakeAuth:
@@ -30,7 +30,7 @@ class FakeAuth:
 
 def test_sixteen_concurrent_failures_cause_one_refresh() -> None:
     auth = FakeAuth()
-    cache = TokenCache(10, auth)
+    cache = MemoryTokenCache(10, auth)
     with ThreadPoolExecutor(16) as pool:
         futures = [
             pool.submit(cache.refresh_after_failure, "c", "refresh", "stale") for _ in range(16)
@@ -45,7 +45,7 @@ def test_sixteen_concurrent_failures_cause_one_refresh() -> None:
 def test_failure_of_the_cached_token_refreshes_again() -> None:
     auth = FakeAuth()
     auth.gate.set()
-    cache = TokenCache(10, auth)
+    cache = MemoryTokenCache(10, auth)
     first = cache.refresh_after_failure("c", "refresh", "stale")
     second = cache.refresh_after_failure("c", "refresh", first)
     assert (first, second, auth.calls) == ("fresh-1", "fresh-2", 2)
@@ -54,7 +54,7 @@ def test_failure_of_the_cached_token_refreshes_again() -> None:
 def test_rejected_refresh_drops_the_entry() -> None:
     auth = FakeAuth()
     auth.gate.set()
-    cache = TokenCache(10, auth)
+    cache = MemoryTokenCache(10, auth)
     cache.put("refresh", "cached", time.time() + 3600)
     auth.reject = True
     with pytest.raises(RefreshRejected):
@@ -63,7 +63,7 @@ def test_rejected_refresh_drops_the_entry() -> None:
 
 
 def test_bounded_lru() -> None:
-    cache = TokenCache(2, FakeAuth())
+    cache = MemoryTokenCache(2, FakeAuth())
     for name in ("a", "b", "c"):
         cache.put(name, f"tok-{name}", time.time() + 3600)
     assert len(cache) == 2
@@ -72,6 +72,6 @@ def test_bounded_lru() -> None:
 
 
 def test_expired_entries_are_not_used() -> None:
-    cache = TokenCache(2, FakeAuth())
+    cache = MemoryTokenCache(2, FakeAuth())
     cache.put("r", "old", time.time() + 5)  # inside the expiry margin
     assert cache.access_token_for("r", "callers") == "callers"

@@ -1,8 +1,13 @@
-"""auth/url scopes: the confidential client decides data_access, once per collection."""
+"""auth/url scopes: the confidential client decides data_access, once per collection.
+
+Globus is mocked with `responses`: the decision needs a confidential client, which the
+emulated default world does not have.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import pytest
 import responses
@@ -17,15 +22,17 @@ HIGH = "7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
 
 
 @pytest.fixture
-def gateway(monkeypatch: pytest.MonkeyPatch) -> Gateway:
+def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
     monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_AUTH", "https://auth.test/")
     monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_TRANSFER", "https://transfer.test/")
-    return Gateway(
+    gateway = Gateway(
         Settings(
             confidential_client_id="8c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5",
             confidential_client_secret="s3cret",
         )
     )
+    yield gateway
+    gateway.close()
 
 
 @responses.activate
@@ -57,7 +64,7 @@ def test_confidential_client_decides(gateway: Gateway) -> None:
         )
 
     async def scopes(endpoint: str) -> str:
-        return await gateway.login_scopes(CLIENT, endpoint, None)
+        return await gateway.login.scopes(CLIENT, endpoint, None)
 
     mapped = asyncio.run(scopes(MAPPED))
     assert f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]" in mapped
@@ -66,13 +73,17 @@ def test_confidential_client_decides(gateway: Gateway) -> None:
     asyncio.run(scopes(MAPPED))
     endpoint_calls = [c for c in responses.calls if "/endpoint/" in c.request.url]
     assert len(endpoint_calls) == 3  # the second MAPPED answer came from the cache
-    gateway.close()
 
 
-def test_query_parameter_overrides_and_default(monkeypatch: pytest.MonkeyPatch) -> None:
+@responses.activate
+def test_without_a_confidential_client_the_setting_decides() -> None:
+    """No Globus call at all (`responses` refuses any): the query, else the setting."""
     gateway = Gateway(Settings(data_access_default=True))
-    with_default = asyncio.run(gateway.login_scopes(CLIENT, MAPPED, None))
-    assert "data_access" in with_default
-    assert "data_access" not in asyncio.run(gateway.login_scopes(CLIENT, MAPPED, False))
-    assert "data_access" not in asyncio.run(gateway.login_scopes(CLIENT, None, None))
-    gateway.close()
+    try:
+        with_default = asyncio.run(gateway.login.scopes(CLIENT, MAPPED, None))
+        assert f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]" in with_default
+        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, MAPPED, False))
+        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, None, None))
+    finally:
+        gateway.close()
+    assert len(responses.calls) == 0

@@ -1,0 +1,77 @@
+"""Runs each call toward Globus in a worker thread under its deadline.
+
+globus-sdk is synchronous, so every call runs in a bounded thread pool with its `Call` in the
+contextvar. Retries stop, sleeps shrink and HTTP timeouts tighten as the deadline nears (see
+transport); an outer `asyncio.timeout` guards the whole call. Whatever Globus's side raises
+leaves as a ProxyError worded by errors.globus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from globus_proxy.errors import globus as globus_errors
+from globus_proxy.gateway.call import CURRENT_CALL, Call, TokenPair
+from globus_proxy.token_cache import TokenCache
+
+T = TypeVar("T")
+
+# The outer guard fires this long after the deadline, so the inner one normally answers first.
+OUTER_GRACE_SECONDS = 0.25
+# (client_id, scopes) -> {url, session_id} of a login asking for those scopes
+ConsentLogin = Callable[[str, list[str]], dict[str, str]]
+
+
+class CallRunner:
+    def __init__(
+        self,
+        worker_threads: int,
+        deadline_seconds: float,
+        tokens: TokenCache,
+        consent_login: ConsentLogin,
+    ) -> None:
+        self.deadline_seconds = deadline_seconds
+        self.executor = ThreadPoolExecutor(worker_threads, thread_name_prefix="globus")
+        self._tokens = tokens
+        self._consent_login = consent_login
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def new_call(self, client_id: str, pair: TokenPair | None = None) -> Call:
+        """A call whose deadline starts now, sending the best token known for `pair`."""
+        call = Call(client_id=client_id, deadline=time.monotonic() + self.deadline_seconds)
+        if pair is not None:
+            call.caller_access_token = pair.access_token
+            call.refresh_token = pair.refresh_token
+            call.access_token = self._tokens.access_token_for(pair.refresh_token, pair.access_token)
+        return call
+
+    async def run(self, call: Call, work: Callable[[], T]) -> T:
+        """`work()` in a worker thread with `call` current; Globus failures -> ProxyError."""
+
+        def in_thread() -> T:
+            reset = CURRENT_CALL.set(call)
+            try:
+                return work()
+            except globus_errors.CALL_FAILURES as err:
+                raise globus_errors.translate(
+                    err,
+                    secrets=call.secrets(),
+                    out_of_time=call.ran_out_of_time(),
+                    deadline_seconds=self.deadline_seconds,
+                    start_consent=lambda scopes: self._consent_login(call.client_id, scopes),
+                ) from None
+            finally:
+                CURRENT_CALL.reset(reset)
+
+        future = asyncio.get_running_loop().run_in_executor(self.executor, in_thread)
+        try:
+            async with asyncio.timeout(max(call.remaining(), 0.0) + OUTER_GRACE_SECONDS):
+                return await future
+        except TimeoutError:
+            raise globus_errors.timed_out(self.deadline_seconds) from None

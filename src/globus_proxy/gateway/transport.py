@@ -1,0 +1,76 @@
+"""The one HTTP transport toward Globus, shared by every globus-sdk client of the service.
+
+Every request to Globus, each retry included, goes through `DeadlineTransport.request`
+(inherited from globus-sdk's RequestsTransport): the place to observe Globus calls. Its
+timeouts and retry sleeps shrink to the current call's deadline, and `new_retry_config`
+refuses any retry that would outlast it.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import time
+import urllib.request
+
+import requests
+from globus_sdk.transport import RequestsTransport, RetryConfig
+from globus_sdk.transport.retry import RetryCheckResult, RetryContext
+
+from globus_proxy.gateway.call import CURRENT_CALL, MIN_ATTEMPT_SECONDS
+
+
+def refuse_retry_past_deadline(ctx: RetryContext) -> RetryCheckResult:
+    """Runs before globus-sdk's own checks: no retry that would outlast the deadline."""
+    call = CURRENT_CALL.get()
+    if call is None:
+        return RetryCheckResult.no_decision
+    if ctx.response is not None and ctx.response.status_code == 401:
+        ctx.backoff = 0.0  # the retry after a token refresh should not wait
+    if call.worth_another_attempt():
+        return RetryCheckResult.no_decision
+    if ctx.exception is not None or (ctx.response is not None and ctx.response.status_code >= 400):
+        call.out_of_time = True
+    return RetryCheckResult.do_not_retry
+
+
+def new_retry_config() -> RetryConfig:
+    """Each client gets its own: globus-sdk appends its default checks to the one it is given."""
+    config = RetryConfig()
+    config.checks.register_check(refuse_retry_past_deadline)
+    return config
+
+
+class DeadlineTransport(RequestsTransport):
+    """A shared transport whose timeouts and retry sleeps shrink to the current deadline."""
+
+    def __init__(self, http_timeout: float, pool_size: int) -> None:
+        super().__init__(http_timeout=http_timeout)
+        adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=pool_size)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        # requests re-reads proxy variables and ~/.netrc from the environment on every request
+        # (a scan of os.environ each time); skip that unless a proxy is actually configured.
+        self.session.trust_env = bool(urllib.request.getproxies())
+        # One session serves every user: a cookie kept from one answer must never ride along
+        # with another user's request.
+        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+    @property
+    def http_timeout(self) -> float | None:
+        call = CURRENT_CALL.get()
+        if call is None:
+            return self._base_http_timeout
+        left = max(call.remaining(), 0.001)
+        return left if self._base_http_timeout is None else min(self._base_http_timeout, left)
+
+    @http_timeout.setter
+    def http_timeout(self, value: float | None) -> None:
+        self._base_http_timeout = value
+
+    def _retry_sleep(self, retry_config: RetryConfig, ctx: RetryContext) -> None:
+        period = min(retry_config.backoff(ctx), retry_config.max_sleep)
+        call = CURRENT_CALL.get()
+        if call is not None:
+            period = min(period, max(call.remaining() - MIN_ATTEMPT_SECONDS, 0.0))
+        if period > 0:
+            time.sleep(period)
