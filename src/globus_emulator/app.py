@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from globus_emulator import auth, control, pages, transfer
-from globus_emulator.tasks import TaskEngine
+from globus_emulator.engine import TaskEngine
 from globus_emulator.tokens import TokenStore
 from globus_emulator.world import World
 

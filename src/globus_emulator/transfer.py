@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from globus_emulator import storage
+from globus_emulator import listing, storage
 from globus_emulator import transfer_errors as errors
 from globus_emulator.tasks import DEFAULT_DEADLINE, TERMINAL, Task, TransferItem, new_task_id
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, Grant, TokenProblem
@@ -223,20 +223,20 @@ def routes(emulator: Emulator) -> list[Route]:
         c = accessible(request.path_params["endpoint_id"], grant)
         params = request.query_params
         raw_path = params.get("path") or "/~/"
-        limit = _int_param(request, "limit", storage.LS_MAX_LIMIT, storage.LS_MAX_LIMIT)
+        limit = _int_param(request, "limit", listing.LS_MAX_LIMIT, listing.LS_MAX_LIMIT)
         offset = _int_param(request, "offset", 0, 2**31 - 1)
         show_hidden = _bool_param(request, "show_hidden", True)
         try:
-            predicates = storage.parse_filter(params.getlist("filter"))
-            orderby = storage.parse_orderby(params.get("orderby"))
-        except storage.BadFilter as err:
+            predicates = listing.parse_filter(params.getlist("filter"))
+            orderby = listing.parse_orderby(params.get("orderby"))
+        except listing.BadFilter as err:
             raise errors.bad_request(str(err)) from err
         cpath = storage.collection_path(c, raw_path)
 
         def listing_body(local: Path) -> bytes:
             # Big directories are listed and rendered off the event loop: 100,000 entries
             # take seconds.
-            listing = storage.list_directory(
+            found = listing.list_directory(
                 c,
                 cpath,
                 local,
@@ -248,20 +248,20 @@ def routes(emulator: Emulator) -> list[Route]:
             )
             doc = {
                 "DATA_TYPE": "file_list",
-                "DATA": listing.entries,
-                "absolute_path": listing.absolute_path,
+                "DATA": found.entries,
+                "absolute_path": found.absolute_path,
                 "endpoint": c.id,
-                "length": len(listing.entries),
+                "length": len(found.entries),
                 "path": raw_path if raw_path.endswith("/") else raw_path + "/",
                 "rename_supported": True,
                 "symlink_supported": False,
-                "total": listing.total,
+                "total": found.total,
             }
             return orjson.dumps(doc)
 
         try:
             local = storage.resolve(c, cpath)  # once: it is a realpath walk
-            if storage.is_small_directory(local):
+            if listing.is_small_directory(local):
                 body = listing_body(local)
             else:
                 body = await anyio.to_thread.run_sync(listing_body, local)
@@ -281,7 +281,7 @@ def routes(emulator: Emulator) -> list[Route]:
         if not raw_path:
             raise errors.bad_request("'path' is required")
         try:
-            doc = storage.stat_path(c, storage.collection_path(c, raw_path))
+            doc = listing.stat_path(c, storage.collection_path(c, raw_path))
         except storage.PathNotFound as err:
             raise errors.path_not_found(c, raw_path, "list", "NotFound") from err
         except storage.PathNotAllowed as err:

@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from globus_emulator.app import Emulator, create_app
+from globus_emulator.engine import TaskEngine
 from globus_emulator.server import ServerThread
-from globus_emulator.tasks import Task, TaskEngine, TransferItem
+from globus_emulator.tasks import Task, TransferItem
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE, Grant
 from globus_emulator.world import (
     DEFAULT_CLIENT_ID,
