@@ -40,7 +40,7 @@ from globus_emulator.tokens import (
 from globus_emulator.world import Client, World
 
 if TYPE_CHECKING:
-    from globus_emulator.app import Emulator
+    from globus_emulator.state import Emulator
 
 AUTH_CODE_PATH = "/v2/web/auth-code"
 GLOBUS_AUTH_CODE_URL = "https://auth.globus.org/v2/web/auth-code"

@@ -26,7 +26,7 @@ from globus_emulator.auth import (
 from globus_emulator.world import World
 
 if TYPE_CHECKING:
-    from globus_emulator.app import Emulator
+    from globus_emulator.state import Emulator
 
 AUTHORIZE_PATH = "/v2/oauth2/authorize"
 # The authorize parameters the page carries from the GET to its POST.

@@ -28,7 +28,7 @@ from globus_emulator.transfer_errors import TransferError, new_request_id
 from globus_emulator.world import Collection
 
 if TYPE_CHECKING:
-    from globus_emulator.app import Emulator
+    from globus_emulator.state import Emulator
 
 Handler = Callable[[Request, Grant], Awaitable[Response]]
 
