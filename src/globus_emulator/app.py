@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from globus_emulator import auth, control, pages, transfer
+from globus_emulator import control, transfer
+from globus_emulator.auth import routes as auth
 from globus_emulator.middleware import EmulatorMiddleware
 from globus_emulator.state import Emulator
 
@@ -31,12 +32,11 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(emulator: Emulator) -> ASGIApp:
     app = Starlette(
         routes=[
-            *auth.routes(emulator),
-            *pages.routes(emulator),
+            *auth.ROUTES,
             *transfer.routes(emulator),
             *control.ROUTES,
         ],
-        exception_handlers=control.EXCEPTION_HANDLERS,
+        exception_handlers={**auth.EXCEPTION_HANDLERS, **control.EXCEPTION_HANDLERS},
         lifespan=lifespan,
     )
     app.state.emulator = emulator

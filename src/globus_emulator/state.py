@@ -13,7 +13,8 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from globus_emulator.auth import PendingCodes
+from globus_emulator.auth.codes import PendingCodes
+from globus_emulator.auth.openid import SigningKey
 from globus_emulator.engine import TaskEngine
 from globus_emulator.faults import FaultBook
 from globus_emulator.tokens import TokenStore
@@ -50,6 +51,7 @@ class Emulator:
     stats: CallStats = field(default_factory=CallStats)
     codes: PendingCodes = field(default_factory=PendingCodes)
     faults: FaultBook = field(default_factory=FaultBook)
+    signing_key: SigningKey = field(default_factory=SigningKey)
 
     @classmethod
     def from_world(cls, world: World) -> Emulator:
