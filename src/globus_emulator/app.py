@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from globus_emulator import control, transfer
+from globus_emulator import control
 from globus_emulator.auth import routes as auth
 from globus_emulator.middleware import EmulatorMiddleware
 from globus_emulator.state import Emulator
+from globus_emulator.transfer import routes as transfer
 
 # Emulator is named here too because the demo builds one next to calling create_app.
 __all__ = ["Emulator", "create_app"]
@@ -31,12 +32,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 def create_app(emulator: Emulator) -> ASGIApp:
     app = Starlette(
-        routes=[
-            *auth.ROUTES,
-            *transfer.routes(emulator),
-            *control.ROUTES,
-        ],
-        exception_handlers={**auth.EXCEPTION_HANDLERS, **control.EXCEPTION_HANDLERS},
+        routes=[*auth.ROUTES, *transfer.ROUTES, *control.ROUTES],
+        exception_handlers={
+            **auth.EXCEPTION_HANDLERS,
+            **transfer.EXCEPTION_HANDLERS,
+            **control.EXCEPTION_HANDLERS,
+        },
         lifespan=lifespan,
     )
     app.state.emulator = emulator
