@@ -18,6 +18,7 @@ import httpx
 import jsonschema
 import pytest
 
+from globus_emulator.login import headless_login
 from globus_emulator.world import (
     DEFAULT_CLIENT_ID,
     DEFAULT_DESTINATION_ID,
@@ -27,7 +28,6 @@ from globus_emulator.world import (
 )
 from tests.contract.spec import load_spec, operations, validate_against, validate_answer
 from tests.proxy.conftest import API_PREFIX, ProxyClient, Tokens, encoded_segment, own_world
-from tests.support.login import headless_login
 
 P = API_PREFIX
 OPS = f"{P}/ops/{{client_id}}/{{endpoint_id}}/{{path}}"

@@ -11,6 +11,7 @@ import globus_sdk
 import httpx
 import pytest
 
+from globus_emulator.login import LoginError, headless_login
 from globus_emulator.tokens import (
     AUTH_RESOURCE_SERVER,
     TRANSFER_RESOURCE_SERVER,
@@ -25,7 +26,6 @@ from globus_emulator.world import (
     DEFAULT_SOURCE_ID,
 )
 from tests.conftest import RunningEmulator
-from tests.support.login import LoginError, headless_login
 
 IDENTITY_SCOPES = "openid profile email"
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from globus_emulator.app import Emulator
+from globus_emulator.login import LoginError, headless_login
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE, AccessToken
 from globus_emulator.world import world_from_document
 from tests.emulator.test_conformance_auth import assert_same_shape, recorded
 from tests.support.emulated_globus import running_emulator
-from tests.support.login import LoginError, headless_login
 
 NATIVE_ID = str(uuid.UUID(int=1))
 SERVICE_ID = str(uuid.UUID(int=2))

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from globus_sdk.testing import get_response_set
 
+from globus_emulator.login import headless_login
 from globus_emulator.tokens import AUTH_RESOURCE_SERVER, TRANSFER_SCOPE
 from globus_emulator.world import DEFAULT_CLIENT_ID
 from tests.conftest import RunningEmulator
-from tests.support.login import headless_login
 
 
 def json_type(value: Any) -> str:

@@ -21,14 +21,15 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from globus_emulator.app import Emulator, create_app
+from globus_emulator.app import create_app
+from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
+from globus_emulator.state import Emulator
 from globus_emulator.world import DEFAULT_CLIENT_ID, World
 from globus_proxy.app import create_app as create_proxy_app
 from globus_proxy.settings import Settings
 from tests.conftest import RunningEmulator
 from tests.support.emulated_globus import globus_sdk_pointed_at
-from tests.support.login import headless_login
 
 API_PREFIX = "/v3/globus-proxy"
 # A fixed key, so the suite is reproducible; 32 zero-free bytes, base64.

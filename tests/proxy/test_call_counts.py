@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from globus_emulator.login import headless_login
 from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
 from tests.proxy.conftest import CallCounter, ProxyClient, Tokens
-from tests.support.login import headless_login
 
 
 def transfer_body(source: str, destination: str) -> dict[str, object]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from globus_emulator.login import headless_login
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
 from tests.proxy.conftest import ProxyClient, Tokens, encoded_segment
-from tests.support.login import headless_login
 
 # The suite's own HTTP client (httpx, also used by headless_login) logs the URLs it sends,
 # tokens included; those lines are the caller's, not the proxy's, so they are left out.

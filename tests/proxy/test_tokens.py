@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
 from globus_emulator.tokens import AccessToken
 from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
@@ -20,7 +21,6 @@ from tests.proxy.conftest import (
     Tokens,
     make_proxy_app,
 )
-from tests.support.login import headless_login
 
 TOKEN_CALL = r"^POST /v2/oauth2/token$"
 OTHER_CLIENT_ID = "0b7d5c8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"

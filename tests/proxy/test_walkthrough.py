@@ -103,7 +103,7 @@ def test_seed_readme_walkthrough(proxy: ProxyClient) -> None:
 
 def test_tokens_message_matches_the_original(proxy: ProxyClient) -> None:
     result = proxy.auth_url().json()["result"]
-    from tests.support.login import headless_login
+    from globus_emulator.login import headless_login
 
     code = headless_login(result["url"])
     proxy.known_secrets.update({code, result["session_id"]})

@@ -9,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from globus_emulator.app import Emulator
+from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
+from globus_emulator.state import Emulator
 from globus_emulator.world import world_from_document
 from globus_proxy.app import create_app as create_proxy
 from globus_proxy.settings import Settings
 from tests.support.emulated_globus import running_emulator
-from tests.support.login import headless_login
 
 CLIENT = "0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
 OTHER_CLIENT = "1c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"

@@ -8,10 +8,10 @@ import globus_sdk
 import pytest
 import requests
 
+from globus_emulator.login import headless_login
 from globus_proxy.access_log import redact_path, redact_query
 from globus_proxy.errors import from_globus, rule_for
 from tests.proxy.unit.conftest import CLIENT, DATA, Globus, start_proxy
-from tests.support.login import headless_login
 
 WATCHED = ("globus_proxy", "globus_sdk", "uvicorn", "urllib3", "requests")
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from globus_emulator.login import headless_login
 from tests.proxy.unit.conftest import (
     CLIENT,
     CONSENT,
@@ -16,7 +17,6 @@ from tests.proxy.unit.conftest import (
     Proxy,
     start_proxy,
 )
-from tests.support.login import headless_login
 
 JSON = {"Content-Type": "application/json"}
 
