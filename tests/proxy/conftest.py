@@ -28,8 +28,7 @@ from globus_emulator.state import Emulator
 from globus_emulator.world import DEFAULT_CLIENT_ID, World
 from globus_proxy.app import create_app as create_proxy_app
 from globus_proxy.settings import Settings
-from tests.conftest import RunningEmulator
-from tests.support.emulated_globus import globus_sdk_pointed_at
+from tests.support.emulated_globus import RunningEmulator, globus_sdk_pointed_at
 
 API_PREFIX = "/v3/globus-proxy"
 # A fixed key, so the suite is reproducible; 32 zero-free bytes, base64.
