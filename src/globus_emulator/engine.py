@@ -7,7 +7,6 @@ cancel flag between chunks, so a cancel or a shutdown stops the copying promptly
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import posixpath
 import stat
@@ -262,7 +261,7 @@ class TaskEngine:
             raise TaskFailure("PERMISSION_DENIED", f"Path not allowed: {err.path}") from err
         if dst_local.is_dir():
             raise TaskFailure("FILE_EXISTS", f"Destination '{dest_cpath}' is a directory")
-        if _in_sync(opts.get("sync_level"), src_local, dst_local):
+        if storage.in_sync(opts.get("sync_level"), src_local, dst_local):
             with task.lock:
                 task.files_skipped += 1
                 task.subtasks_succeeded += 1
@@ -274,7 +273,7 @@ class TaskEngine:
         except PermissionError as err:
             raise TaskFailure("PERMISSION_DENIED", f"Permission denied: {dest_cpath}") from err
         if opts.get("verify_checksum"):
-            if _md5(src_local) != _md5(dst_local):
+            if storage.md5_of(src_local) != storage.md5_of(dst_local):
                 raise TaskFailure("CHECKSUM_MISMATCH", f"Checksum mismatch: {dest_cpath}")
             with task.lock:
                 task.bytes_checksummed += size
@@ -308,7 +307,7 @@ class TaskEngine:
                     fdst.write(data)
                     count = len(data)
                 else:
-                    count = _fast_copy(fsrc.fileno(), fdst.fileno(), FAST_CHUNK)
+                    count = storage.copy_some(fsrc.fileno(), fdst.fileno(), FAST_CHUNK)
                     if count == 0:
                         break
                 moved += count
@@ -382,37 +381,3 @@ def _included(rules: list[dict[str, Any]], name: str, kind: str) -> bool:
         if fnmatch.fnmatchcase(name, str(rule.get("name", ""))):
             return bool(rule.get("method", "exclude") == "include")
     return True
-
-
-def _in_sync(level: Any, src: Path, dst: Path) -> bool:
-    """Whether sync_level lets this file be skipped (0 exists, 1 size, 2 mtime, 3 checksum)."""
-    if level is None or not dst.exists():
-        return False
-    s, d = os.stat(src), os.stat(dst)
-    if level == 0:
-        return True
-    if level == 1:
-        return s.st_size == d.st_size
-    if level == 2:
-        return s.st_size == d.st_size and int(d.st_mtime) >= int(s.st_mtime)
-    return s.st_size == d.st_size and _md5(src) == _md5(dst)
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while block := f.read(4 * 1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fast_copy(src_fd: int, dst_fd: int, count: int) -> int:
-    """Up to ``count`` bytes in the kernel when it can; plain read/write otherwise."""
-    try:
-        return os.copy_file_range(src_fd, dst_fd, count)
-    except OSError:
-        data = os.read(src_fd, min(count, 8 * 1024 * 1024))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(dst_fd, view) :]
-        return len(data)

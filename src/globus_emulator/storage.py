@@ -1,4 +1,5 @@
-"""A collection's files: safe path resolution inside its root, and the changes made to them.
+"""A collection's files: safe path resolution inside its root, and the changes made to them
+(mkdir, rename, delete, and the byte copying and comparing that tasks do).
 
 Every path a client sends is a path *inside* a collection. It is normalised lexically first
 (so ``..`` can never climb above the collection's ``/``), then resolved on disk, and the real
@@ -8,11 +9,13 @@ Nothing here knows about HTTP; callers map the exceptions to Globus error docume
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 from globus_emulator.world import Collection
 
@@ -165,3 +168,42 @@ def delete_path(collection: Collection, cpath: str, *, recursive: bool) -> tuple
         dirs += len(subdirs)
     shutil.rmtree(local)
     return files, dirs + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Copying and comparing, for tasks
+# ---------------------------------------------------------------------------------------------
+
+
+def in_sync(level: Any, src: Path, dst: Path) -> bool:
+    """Whether sync_level lets this file be skipped (0 exists, 1 size, 2 mtime, 3 checksum)."""
+    if level is None or not dst.exists():
+        return False
+    s, d = os.stat(src), os.stat(dst)
+    if level == 0:
+        return True
+    if level == 1:
+        return s.st_size == d.st_size
+    if level == 2:
+        return s.st_size == d.st_size and int(d.st_mtime) >= int(s.st_mtime)
+    return s.st_size == d.st_size and md5_of(src) == md5_of(dst)
+
+
+def md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while block := f.read(4 * 1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_some(src_fd: int, dst_fd: int, count: int) -> int:
+    """Up to ``count`` bytes in the kernel when it can; plain read/write otherwise."""
+    try:
+        return os.copy_file_range(src_fd, dst_fd, count)
+    except OSError:
+        data = os.read(src_fd, min(count, 8 * 1024 * 1024))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(dst_fd, view) :]
+        return len(data)

@@ -1,6 +1,6 @@
 """What Globus Auth has issued: opaque access and refresh tokens, and the grants behind them.
 
-Auth (``auth.py``) issues, refreshes and revokes; Transfer (``transfer.py``) only asks
+Auth (``auth/oauth.py``) issues, refreshes and revokes; Transfer (``transfer/``) only asks
 :meth:`TokenStore.check_access`. Tokens are random strings, never derived from anything.
 """
 

@@ -1,6 +1,6 @@
 """What a client asks for: its scope string and its authorize request, checked.
 
-The login page (``pages.py``) shows a checked :class:`ConsentRequest` to a person; the token
+The login page (``auth/pages.py``) shows a checked :class:`ConsentRequest` to a person; the token
 endpoint turns its :class:`RequestedScopes` into grants. Scope strings are parsed with
 globus-sdk's own parser.
 """
