@@ -66,7 +66,7 @@ def finish_login(http: httpx.Client, client_id: str, session_id: str, code: str)
 
 def authorize(url: str) -> str:
     """Logs in headlessly over plain HTTP and returns the auth code."""
-    from tests.support.login import headless_login
+    from globus_emulator.login import headless_login
 
     return str(headless_login(url))
 

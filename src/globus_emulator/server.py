@@ -12,7 +12,8 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
-from globus_emulator.app import Emulator, create_app
+from globus_emulator.app import create_app
+from globus_emulator.state import Emulator
 from globus_emulator.world import SeedError, World, default_world, load_world
 
 

@@ -1,6 +1,6 @@
 """What Globus Auth has issued: opaque access and refresh tokens, and the grants behind them.
 
-Auth (``auth.py``) issues, refreshes and revokes; Transfer (``transfer.py``) only asks
+Auth (``auth/oauth.py``) issues, refreshes and revokes; Transfer (``transfer/``) only asks
 :meth:`TokenStore.check_access`. Tokens are random strings, never derived from anything.
 """
 
@@ -129,18 +129,20 @@ class TokenStore:
             if rt is None or (client_id is not None and rt.grant.client_id != client_id):
                 return False
             rt.revoked = True
-            for at in rt.access_tokens:
-                if at in self._access:
-                    self._access[at].revoked = True
+            for issued in rt.access_tokens:
+                if issued in self._access:
+                    self._access[issued].revoked = True
             return True
 
     def expire_access_tokens(self, token: str | None = None) -> int:
         """Control API: make one access token (or all of them) expired now. Returns the count."""
         now = time.time()
         with self._lock:
-            targets = [self._access[token]] if token in self._access else []
             if token is None:
                 targets = list(self._access.values())
+            else:
+                found = self._access.get(token)
+                targets = [found] if found is not None else []
             for at in targets:
                 at.expires_at = min(at.expires_at, now - 1)
             return len(targets)

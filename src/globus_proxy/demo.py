@@ -45,9 +45,9 @@ def run_demo(settings: Settings, port: int, emulator_port: int, data_dir: Path) 
         )
     import uvicorn
 
-    from globus_emulator.app import Emulator
     from globus_emulator.app import create_app as create_emulator_app
     from globus_emulator.server import ServerThread
+    from globus_emulator.state import Emulator
     from globus_emulator.world import default_world
     from globus_proxy.app import create_app
 

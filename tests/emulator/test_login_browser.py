@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, expect, sync_playwright
 
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE, AccessToken
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_IDENTITY_ID, DEFAULT_SOURCE_ID
-from tests.conftest import RunningEmulator
+from tests.support.emulated_globus import RunningEmulator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,22 +12,13 @@ import globus_sdk.gare
 import httpx
 import pytest
 
-from globus_emulator.app import Emulator, create_app
-from globus_emulator.server import ServerThread
-from globus_emulator.tokens import (
-    AUTH_RESOURCE_SERVER,
-    TRANSFER_RESOURCE_SERVER,
-    TRANSFER_SCOPE,
-    Grant,
-)
+from globus_emulator.tokens import AUTH_RESOURCE_SERVER
 from globus_emulator.world import (
-    DEFAULT_CLIENT_ID,
     DEFAULT_DESTINATION_ID,
-    DEFAULT_IDENTITY_ID,
     DEFAULT_SOURCE_ID,
-    world_from_document,
 )
-from tests.conftest import RunningEmulator
+from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import api_error, issue_token, transfer_client
 
 LAST_MODIFIED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00$")
 ENTRY_KEYS = {
@@ -47,44 +36,6 @@ ENTRY_KEYS = {
     "type",
     "user",
 }
-
-
-def issue_token(
-    emu: Emulator,
-    *,
-    identity: str = DEFAULT_IDENTITY_ID,
-    resource_server: str = TRANSFER_RESOURCE_SERVER,
-    data_access: frozenset[str] = frozenset(),
-) -> str:
-    grant = Grant(DEFAULT_CLIENT_ID, identity, resource_server, TRANSFER_SCOPE, data_access)
-    access, _ = emu.tokens.issue(grant, with_refresh=True)
-    return access.token
-
-
-def client_for(token: str, base_url: str | None = None) -> globus_sdk.TransferClient:
-    return globus_sdk.TransferClient(
-        base_url=base_url, authorizer=globus_sdk.AccessTokenAuthorizer(token)
-    )
-
-
-@pytest.fixture
-def tc(globus_env: RunningEmulator) -> globus_sdk.TransferClient:
-    return client_for(issue_token(globus_env.emulator))
-
-
-@pytest.fixture
-def workdir(globus_env: RunningEmulator) -> tuple[str, Path]:
-    """A fresh directory in the writable destination: (collection path, local path)."""
-    name = f"files-{uuid.uuid4().hex[:8]}"
-    local = globus_env.emulator.world.collections[DEFAULT_DESTINATION_ID].root / name
-    local.mkdir()
-    return f"/{name}", local
-
-
-def api_error(call: object) -> globus_sdk.TransferAPIError:
-    with pytest.raises(globus_sdk.TransferAPIError) as info:
-        call()  # type: ignore[operator]
-    return info.value
 
 
 # --- collections ------------------------------------------------------------------------
@@ -378,71 +329,9 @@ def test_bad_expired_revoked_and_foreign_tokens_are_401(globus_env: RunningEmula
     emu.tokens.revoke(revoked)
     foreign = issue_token(emu, resource_server=AUTH_RESOURCE_SERVER)
     for token in ("not-a-token", expired, revoked, foreign):
-        err = api_error(lambda t=token: client_for(t).get_endpoint(DEFAULT_SOURCE_ID))
+        err = api_error(lambda t=token: transfer_client(t).get_endpoint(DEFAULT_SOURCE_ID))
         assert (err.http_status, err.code) == (401, "AuthenticationFailed")
         assert token not in err.message
-
-
-# --- consent ------------------------------------------------------------------------------
-
-CONSENT_ID = "7d9a4c1e-1111-4a2b-9c3d-5e6f7a8b9c0d"
-
-
-@pytest.fixture(scope="module")
-def consent_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    """An emulator whose one collection needs data_access consent."""
-    root = tmp_path_factory.mktemp("consent")
-    (root / "data").mkdir()
-    (root / "data" / "f.txt").write_text("hello")
-    world = world_from_document(
-        {
-            "clients": [{"id": DEFAULT_CLIENT_ID}],
-            "identities": [{"id": DEFAULT_IDENTITY_ID, "username": "alice@example.org"}],
-            "collections": [
-                {
-                    "id": CONSENT_ID,
-                    "display_name": "Needs consent",
-                    "root": str(root),
-                    "requires_data_access_consent": True,
-                }
-            ],
-        }
-    )
-    emu = Emulator.from_world(world)
-    with ServerThread(create_app(emu)) as server:
-        yield RunningEmulator(url=server.url, emulator=emu, data_dir=root)
-
-
-def test_missing_data_access_consent_is_a_gare(consent_emulator: RunningEmulator) -> None:
-    tc = client_for(issue_token(consent_emulator.emulator), consent_emulator.url + "/")
-    err = api_error(lambda: tc.operation_ls(CONSENT_ID, path="/data"))
-    assert (err.http_status, err.code) == (403, "ConsentRequired")
-    scope = f"{TRANSFER_SCOPE}[*https://auth.globus.org/scopes/{CONSENT_ID}/data_access]"
-    assert err.raw_json is not None
-    assert err.raw_json["required_scopes"] == [scope]
-    gare = globus_sdk.gare.to_gare(err)
-    assert gare is not None
-    assert gare.authorization_parameters.required_scopes == [scope]
-    assert globus_sdk.gare.has_gares([err])
-    assert err.info.consent_required
-    assert err.info.consent_required.required_scopes == [scope]
-    # get_endpoint reads no data: it needs no consent.
-    assert tc.get_endpoint(CONSENT_ID)["id"] == CONSENT_ID
-
-
-def test_data_access_consent_lets_the_token_in(consent_emulator: RunningEmulator) -> None:
-    token = issue_token(consent_emulator.emulator, data_access=frozenset({CONSENT_ID}))
-    tc = client_for(token, consent_emulator.url + "/")
-    assert [e["name"] for e in tc.operation_ls(CONSENT_ID, path="/data")] == ["f.txt"]
-
-
-def test_transfer_submission_checks_consent(consent_emulator: RunningEmulator) -> None:
-    tc = client_for(issue_token(consent_emulator.emulator), consent_emulator.url + "/")
-    data = globus_sdk.TransferData(source_endpoint=CONSENT_ID, destination_endpoint=CONSENT_ID)
-    data.add_item("/data/f.txt", "/data/g.txt")
-    err = api_error(lambda: tc.submit_transfer(data))
-    assert (err.http_status, err.code) == (403, "ConsentRequired")
-    assert not os.path.exists(consent_emulator.data_dir / "data" / "g.txt")
 
 
 def test_invalid_paths_are_400(tc: globus_sdk.TransferClient, globus_env: RunningEmulator) -> None:

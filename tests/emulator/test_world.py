@@ -65,6 +65,6 @@ def test_the_command_prints_the_problem_without_a_traceback(tmp_path: Path) -> N
         text=True,
         timeout=60,
     )
-    assert done.returncode != 0
+    assert done.returncode == 1
     assert "at least one client and one identity" in done.stderr
     assert "Traceback" not in done.stderr

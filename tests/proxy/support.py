@@ -26,12 +26,12 @@ from urllib.parse import quote, urlencode
 import globus_sdk
 import httpx
 
+from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID, World
 from globus_proxy.app import create_app
 from globus_proxy.settings import Settings
 from tests.support.emulated_globus import globus_sdk_pointed_at, running_emulator
-from tests.support.login import headless_login
 
 API_PREFIX = "/v3/globus-proxy"
 # A fixed key, so the suite is reproducible; 32 zero-free bytes, base64.

@@ -1,4 +1,5 @@
-"""Transfer's error documents in one place: status, code, message, request_id, resource.
+"""Transfer's one error style: raise :class:`TransferError`; one handler renders the document
+(``code``, ``message``, ``request_id``, ``resource``) for the request's path.
 
 Codes and statuses follow Globus Transfer v0.10 (its documentation and globus-sdk's recorded
 responses). Messages never carry tokens.
@@ -10,11 +11,13 @@ import secrets
 import string
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
+from globus_emulator.storage import InvalidPath
+from globus_emulator.tokens import TRANSFER_SCOPE
 from globus_emulator.world import Collection
 
-TRANSFER_ALL_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
 _ID_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -32,16 +35,6 @@ class TransferError(Exception):
         self.code = code
         self.message = message
         self.extra = extra
-
-    def response(self, resource: str) -> JSONResponse:
-        body = {
-            "code": self.code,
-            "message": self.message,
-            "request_id": new_request_id(),
-            "resource": resource,
-            **self.extra,
-        }
-        return JSONResponse(body, status_code=self.status)
 
 
 def _where(collection: Collection) -> str:
@@ -112,7 +105,7 @@ def permission_denied(collection: Collection, path: str, op: str, why: str) -> T
 
 def consent_required(collection: Collection) -> TransferError:
     """403 ConsentRequired with the dependent data_access scope, as Transfer sends it."""
-    scope = f"{TRANSFER_ALL_SCOPE}[*{collection.data_access_scope}]"
+    scope = f"{TRANSFER_SCOPE}[*{collection.data_access_scope}]"
     message = "Missing required data_access consent"
     return TransferError(
         403,
@@ -121,3 +114,26 @@ def consent_required(collection: Collection) -> TransferError:
         required_scopes=[scope],
         authorization_parameters={"session_message": message, "required_scopes": [scope]},
     )
+
+
+def filesystem_failure(err: Exception) -> TransferError:
+    """What escaped a route from the filesystem: a refused path, or an OS error unmapped."""
+    if isinstance(err, InvalidPath):
+        return bad_request("Invalid path")
+    if isinstance(err, OSError):
+        return external_error(err.strerror or type(err).__name__)
+    raise TypeError(f"not a filesystem failure: {type(err).__name__}")
+
+
+async def render_transfer_error(request: Request, exc: Exception) -> Response:
+    """The Globus error document; storage failures no route mapped are rendered here too
+    (only Transfer touches the filesystem)."""
+    error = exc if isinstance(exc, TransferError) else filesystem_failure(exc)
+    body = {
+        "code": error.code,
+        "message": error.message,
+        "request_id": new_request_id(),
+        "resource": request.url.path,
+        **error.extra,
+    }
+    return JSONResponse(body, status_code=error.status)

@@ -1,46 +1,26 @@
-"""The pages a person sees: the login and consent page, and the page that shows the code.
+"""The HTML of the pages a person sees, and their one error page.
 
-Everything a request carries is escaped with ``html.escape`` before it reaches the page.
-The page's form is plain HTML, so a script can log in by submitting it with its defaults.
+Everything a request carries is escaped with ``html.escape`` before it reaches a page. Pages
+raise :class:`PageError`; its handler renders the error page. The element ids that scripts
+read (``login.py``) are named here once.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, Response
 
-from globus_emulator.auth import (
-    AUTH_CODE_PATH,
-    GLOBUS_AUTH_CODE_URL,
-    AuthorizeError,
-    ConsentRequest,
-    OAuthError,
-    parse_authorize_request,
-    read_form,
-)
+from globus_emulator.auth.consent import AUTHORIZE_PATH, GLOBUS_AUTH_CODE_URL, ConsentRequest
 from globus_emulator.world import World
 
-if TYPE_CHECKING:
-    from globus_emulator.app import Emulator
-
-AUTHORIZE_PATH = "/v2/oauth2/authorize"
-# The authorize parameters the page carries from the GET to its POST.
-CARRIED_PARAMS = (
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "response_type",
-    "code_challenge",
-    "code_challenge_method",
-    "access_type",
-)
-_NO_STORE = {"Cache-Control": "no-store"}
+# Ids of the elements a script reads: the code, and the reasons a login stops.
+CODE_ID = "auth-code"
+ERROR_ID = "error-message"
+DENIED_ID = "auth-error"
+NO_STORE = {"Cache-Control": "no-store"}
 
 STYLE = """
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column;
@@ -82,13 +62,13 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
         "<footer>A local Globus emulator for development and tests; not Globus.</footer>"
         "</body></html>"
     )
-    return HTMLResponse(doc, status_code=status, headers=_NO_STORE)
+    return HTMLResponse(doc, status_code=status, headers=NO_STORE)
 
 
 def error_page(message: str, status: int = 400) -> HTMLResponse:
     body = (
         '<h1>This request cannot be completed</h1><div class="error">'
-        f'<p id="error-message">{_esc(message)}</p></div>'
+        f'<p id="{ERROR_ID}">{_esc(message)}</p></div>'
         '<p class="note">Go back to the application and start the login again.</p>'
     )
     return page("Login error", body, status)
@@ -115,7 +95,7 @@ def describe_scopes(consent: ConsentRequest, world: World) -> list[str]:
 def login_page(consent: ConsentRequest, world: World) -> HTMLResponse:
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{_esc(value)}">'
-        for name, value in consent_params(consent).items()
+        for name, value in consent.params().items()
     )
     options = "".join(
         f'<option value="{_esc(identity.id)}"{" selected" if i == 0 else ""}>'
@@ -143,6 +123,28 @@ def login_page(consent: ConsentRequest, world: World) -> HTMLResponse:
     return page(f"Log in to {consent.client.name}", body)
 
 
+def code_page(code: str, ttl_seconds: float) -> HTMLResponse:
+    """Globus's "Native App Authorization Code" page: the code to copy into the application."""
+    minutes = max(1, round(ttl_seconds / 60))
+    body = (
+        "<h1>Native App Authorization Code</h1>"
+        "<p>Copy this code into your application:</p>"
+        f'<code class="code" id="{CODE_ID}">{_esc(code)}</code>'
+        f'<p class="note">The code can be used once and expires in {minutes} minutes.</p>'
+    )
+    return page("Authorization code", body)
+
+
+def denied_page(error: str, description: str) -> HTMLResponse:
+    """Where a denied login lands when the application uses the auth-code page."""
+    body = (
+        "<h1>Access was not granted</h1>"
+        f'<p id="{DENIED_ID}">{_esc(error)}: {_esc(description)}</p>'
+        '<p class="note">You can close this page.</p>'
+    )
+    return page("Access not granted", body)
+
+
 def _site(url: str) -> str:
     if url == GLOBUS_AUTH_CODE_URL:
         return "this server's authorization code page"
@@ -150,86 +152,15 @@ def _site(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def consent_params(consent: ConsentRequest) -> dict[str, str]:
-    return {
-        "client_id": consent.client.id,
-        "redirect_uri": consent.redirect_uri,
-        "scope": consent.scope,
-        "state": consent.state,
-        "response_type": "code",
-        "code_challenge": consent.code_challenge,
-        "code_challenge_method": "S256",
-        "access_type": "offline" if consent.offline else "online",
-    }
+class PageError(Exception):
+    """A request a page cannot serve; the message tells the person what went wrong."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
-def redirect_with(redirect_uri: str, params: dict[str, str]) -> RedirectResponse:
-    """302 to the client's redirect URI with ``params`` added; Globus's page means ours."""
-    if redirect_uri == GLOBUS_AUTH_CODE_URL:
-        return RedirectResponse(f"{AUTH_CODE_PATH}?{urlencode(params)}", status_code=302)
-    parts = urlsplit(redirect_uri)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *params.items()])
-    return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=302)
-
-
-def routes(emulator: Emulator) -> list[Route]:
-    world = emulator.world
-
-    async def authorize(request: Request) -> Response:
-        try:
-            consent = parse_authorize_request(request.query_params, world, request.url.netloc)
-        except AuthorizeError as err:
-            return error_page(str(err))
-        return login_page(consent, world)
-
-    async def decide(request: Request) -> Response:
-        try:
-            fields = await read_form(request)
-        except OAuthError as err:
-            return error_page(f"The login form could not be read: {err.detail}")
-        try:
-            consent = parse_authorize_request(fields, world, request.url.netloc)
-        except AuthorizeError as err:
-            return error_page(str(err))
-        state = {"state": consent.state} if consent.state else {}
-        # No decision (a script posting the defaults) means the first button: Allow.
-        decision = fields.get("decision", "allow")
-        if decision == "deny":
-            return redirect_with(
-                consent.redirect_uri,
-                {"error": "access_denied", "error_description": "The user denied access"} | state,
-            )
-        if decision != "allow":
-            return error_page("Choose Allow or Deny.")
-        identity_id = fields.get("identity_id") or next(iter(world.identities))
-        if identity_id not in world.identities:
-            return error_page(f"Unknown identity {identity_id!r}.")
-        code = emulator.codes.mint(consent, identity_id)
-        return redirect_with(consent.redirect_uri, {"code": code} | state)
-
-    async def auth_code(request: Request) -> Response:
-        if request.query_params.get("error"):
-            body = (
-                "<h1>Access was not granted</h1>"
-                f'<p id="auth-error">{_esc(request.query_params["error"])}: '
-                f"{_esc(request.query_params.get('error_description', ''))}</p>"
-                '<p class="note">You can close this page.</p>'
-            )
-            return page("Access not granted", body)
-        code = request.query_params.get("code", "")
-        if not code:
-            return error_page("There is no authorization code on this page's address.")
-        minutes = max(1, round(emulator.codes.ttl_seconds / 60))
-        body = (
-            "<h1>Native App Authorization Code</h1>"
-            "<p>Copy this code into your application:</p>"
-            f'<code class="code" id="auth-code">{_esc(code)}</code>'
-            f'<p class="note">The code can be used once and expires in {minutes} minutes.</p>'
-        )
-        return page("Authorization code", body)
-
-    return [
-        Route(AUTHORIZE_PATH, authorize, methods=["GET"]),
-        Route(AUTHORIZE_PATH, decide, methods=["POST"]),
-        Route(AUTH_CODE_PATH, auth_code, methods=["GET"]),
-    ]
+async def render_page_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    return error_page(exc.message, exc.status)

@@ -2,16 +2,22 @@
 
 GET the authorize URL, read its form with the stdlib HTML parser, submit it with its default
 values (the first submit button, the preselected identity), follow the redirect and read the
-code from the element with ``id="auth-code"``.
+code from the page's code element. Only the stdlib is used, so any program can call
+:func:`headless_login`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.error import HTTPError
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.request import HTTPRedirectHandler, OpenerDirector, Request, build_opener
 
-import httpx
+from globus_emulator.auth.html import CODE_ID, DENIED_ID, ERROR_ID
+
+TIMEOUT_SECONDS = 30.0
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class LoginError(RuntimeError):
@@ -37,12 +43,10 @@ class SelectField:
         return self.options[0][0] if self.options else ""
 
 
-# Elements whose text the login needs: the code, and the reasons a login stops.
-TEXT_IDS = ("auth-code", "error-message", "auth-error")
-
-
 class LoginPageParser(HTMLParser):
-    """Collects the first form's fields and the text of the elements named in TEXT_IDS."""
+    """Collects the first form's fields and the text of the code and error elements."""
+
+    TEXT_IDS = (CODE_ID, ERROR_ID, DENIED_ID)
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -65,7 +69,7 @@ class LoginPageParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if self._text_depth:
             self._text_depth += 1
-        elif a.get("id") in TEXT_IDS:
+        elif a.get("id") in self.TEXT_IDS:
             self._text_id, self._text_depth, self._text = a["id"], 1, ""
         if tag == "form" and self._forms_seen == 0:
             self._forms_seen = 1
@@ -111,17 +115,52 @@ class LoginPageParser(HTMLParser):
             self._option_text += data
 
 
-def _why(answer: httpx.Response) -> str:
-    """The reason a page gives for stopping, or the start of its body."""
-    texts = parse_page(answer.text).texts
-    return texts.get("error-message") or texts.get("auth-error") or answer.text[:300]
-
-
 def parse_page(text: str) -> LoginPageParser:
     parser = LoginPageParser()
     parser.feed(text)
     parser.close()
     return parser
+
+
+@dataclass
+class Answer:
+    status: int
+    url: str
+    location: str | None
+    text: str
+
+    def why(self) -> str:
+        """The reason a page gives for stopping, or the start of its body."""
+        texts = parse_page(self.text).texts
+        return texts.get(ERROR_ID) or texts.get(DENIED_ID) or self.text[:300]
+
+
+class _KeepRedirects(HTTPRedirectHandler):
+    """Hands a redirect back to the caller instead of following it."""
+
+    def redirect_request(self, *_: object) -> None:
+        return None
+
+
+_FOLLOWING = build_opener()
+_NOT_FOLLOWING = build_opener(_KeepRedirects)
+
+
+def _fetch(opener: OpenerDirector, url: str, form: dict[str, str] | None = None) -> Answer:
+    data = urlencode(form).encode() if form is not None else None
+    try:
+        with opener.open(Request(url, data=data), timeout=TIMEOUT_SECONDS) as response:
+            return Answer(
+                response.status,
+                response.geturl(),
+                response.headers.get("location"),
+                response.read().decode("utf-8", "replace"),
+            )
+    except HTTPError as err:  # any status the opener does not follow, 3xx included
+        with err:
+            return Answer(
+                err.code, url, err.headers.get("location"), err.read().decode("utf-8", "replace")
+            )
 
 
 def _choose(select: SelectField, identity: str | None) -> str:
@@ -134,47 +173,38 @@ def _choose(select: SelectField, identity: str | None) -> str:
     raise LoginError(f"no identity {identity!r} on the login page")
 
 
-def headless_login(
-    authorize_url: str, *, identity: str | None = None, http: httpx.Client | None = None
-) -> str:
+def headless_login(authorize_url: str, *, identity: str | None = None) -> str:
     """Log in through the emulator's login page and return the authorization code.
 
     ``identity`` picks an identity by id or username; by default the preselected one is used.
     A redirect to a loopback application (not the emulator's auth-code page) is not
     followed: the code is read from its address.
     """
-    client = http or httpx.Client(timeout=30)
-    try:
-        page = client.get(authorize_url)
-        if page.status_code != 200:
-            raise LoginError(f"the authorize page answered {page.status_code}: {_why(page)}")
-        form = parse_page(page.text)
-        if form.action is None:
-            raise LoginError("the authorize page has no form")
-        data = {f.name: f.value for f in form.inputs}
-        for select in form.selects:
-            data[select.name] = _choose(select, identity)
-        if form.first_button is not None:
-            data[form.first_button.name] = form.first_button.value
-        action = urljoin(str(page.url), form.action)
-        answer = client.post(action, data=data, follow_redirects=False)
-        if answer.status_code not in (301, 302, 303, 307, 308):
-            raise LoginError(f"the login form answered {answer.status_code}: {_why(answer)}")
-        target = urljoin(action, answer.headers["location"])
-        query = parse_qs(urlsplit(target).query)
-        if "error" in query:
-            raise LoginError(f"the login ended with error {query['error'][0]!r}")
-        if urlsplit(target).netloc != urlsplit(action).netloc:
-            if "code" not in query:
-                raise LoginError("the redirect carries no code")
-            return query["code"][0]
-        code_page = client.get(target, follow_redirects=True)
-        code = parse_page(code_page.text).texts.get("auth-code")
-        if code_page.status_code != 200 or not code:
-            raise LoginError(
-                f"no auth-code on the page ({code_page.status_code}): {_why(code_page)}"
-            )
-        return code
-    finally:
-        if http is None:
-            client.close()
+    page = _fetch(_NOT_FOLLOWING, authorize_url)
+    if page.status != 200:
+        raise LoginError(f"the authorize page answered {page.status}: {page.why()}")
+    form = parse_page(page.text)
+    if form.action is None:
+        raise LoginError("the authorize page has no form")
+    data = {f.name: f.value for f in form.inputs}
+    for select in form.selects:
+        data[select.name] = _choose(select, identity)
+    if form.first_button is not None:
+        data[form.first_button.name] = form.first_button.value
+    action = urljoin(page.url, form.action)
+    answer = _fetch(_NOT_FOLLOWING, action, data)
+    if answer.status not in REDIRECT_STATUSES or not answer.location:
+        raise LoginError(f"the login form answered {answer.status}: {answer.why()}")
+    target = urljoin(action, answer.location)
+    query = parse_qs(urlsplit(target).query)
+    if "error" in query:
+        raise LoginError(f"the login ended with error {query['error'][0]!r}")
+    if urlsplit(target).netloc != urlsplit(action).netloc:
+        if "code" not in query:
+            raise LoginError("the redirect carries no code")
+        return query["code"][0]
+    code_page = _fetch(_FOLLOWING, target)
+    code = parse_page(code_page.text).texts.get(CODE_ID)
+    if code_page.status != 200 or not code:
+        raise LoginError(f"no auth-code on the page ({code_page.status}): {code_page.why()}")
+    return code

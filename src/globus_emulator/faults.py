@@ -1,0 +1,97 @@
+"""Injected failures: what a fault is, the book of pending ones, and how one plays out.
+
+The control API adds faults; the middleware takes the first one matching each API request
+and hands the request to :func:`play` instead of the app. A new kind of failure is a field
+on :class:`Fault` (read in :meth:`Fault.from_document`) and a branch in :func:`play`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class FaultError(ValueError):
+    """A fault document the control API cannot use; the text says which field is wrong."""
+
+
+@dataclass
+class Fault:
+    """The next ``times`` API requests whose path contains ``match`` stall and/or fail."""
+
+    match: str
+    times: int = 1
+    status: int | None = None  # None: answer normally (after the delay)
+    delay_seconds: float = 0.0
+    body: dict[str, Any] | None = None  # None: a Transfer-style error document
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Fault:
+        match = doc.get("match")
+        if not isinstance(match, str):
+            raise FaultError("'match' (a path substring) is required")
+        times = doc.get("times", 1)
+        if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+            raise FaultError("'times' must be a positive integer")
+        status = doc.get("status")
+        if status is not None and (
+            not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599
+        ):
+            raise FaultError("'status' must be an HTTP status code (100-599) or null")
+        delay = doc.get("delay_seconds", 0.0)
+        if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+            raise FaultError("'delay_seconds' must be a number of seconds, 0 or more")
+        body = doc.get("body")
+        if body is not None and not isinstance(body, dict):
+            raise FaultError("'body' must be a JSON object or null")
+        return cls(match=match, times=times, status=status, delay_seconds=delay, body=body)
+
+
+@dataclass
+class FaultBook:
+    """The pending faults, shared by the control API's thread and the server's."""
+
+    _faults: list[Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, fault: Fault) -> int:
+        """Queue a fault; returns how many are pending."""
+        with self._lock:
+            self._faults.append(fault)
+            return len(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, path: str) -> Fault | None:
+        """The first fault matching ``path``, used up once."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.match in path:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
+async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer one request as ``fault`` says: stall, then fail or let ``app`` answer."""
+    if fault.delay_seconds:
+        await asyncio.sleep(fault.delay_seconds)
+    if fault.status is None:
+        await app(scope, receive, send)
+        return
+    body = fault.body or {
+        "code": "ServiceUnavailable",
+        "message": "Injected fault",
+        "request_id": "injected",
+        "resource": scope["path"],
+    }
+    await JSONResponse(body, status_code=fault.status)(scope, receive, send)

@@ -1,0 +1,139 @@
+"""The /_emulator control API (faults, stats, configuration) and the route table's contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from starlette.routing import Route
+
+from globus_emulator.tokens import TokenProblem
+from globus_emulator.transfer.routes import ROUTES as TRANSFER_ROUTES
+from globus_emulator.transfer.routes import unknown_resource
+from globus_emulator.world import DEFAULT_SOURCE_ID, default_world
+from tests.support.emulated_globus import RunningEmulator, serving
+from tests.support.transfer import issue_token
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """An emulator of this module's own, so its faults and counts touch no other test."""
+    with serving(default_world(tmp_path_factory.mktemp("control"))) as running:
+        yield running
+
+
+@pytest.fixture
+def http(private: RunningEmulator) -> Iterator[httpx.Client]:
+    with private.control() as client:
+        yield client
+        client.delete("/_emulator/faults")
+
+
+def ls(http: httpx.Client, token: str) -> httpx.Response:
+    return http.get(
+        f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls",
+        params={"path": "/data1"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_an_injected_fault_answers_until_used_up(
+    private: RunningEmulator, http: httpx.Client
+) -> None:
+    token = issue_token(private.emulator)
+    added = http.post("/_emulator/faults", json={"match": "/ls", "status": 503, "times": 2})
+    assert (added.status_code, added.json()) == (200, {"faults": 1})
+
+    first, second, third = ls(http, token), ls(http, token), ls(http, token)
+
+    path = f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls"
+    for failed in (first, second):
+        assert failed.status_code == 503
+        assert failed.json() == {
+            "code": "ServiceUnavailable",
+            "message": "Injected fault",
+            "request_id": "injected",
+            "resource": path,
+        }
+    assert third.status_code == 200
+    assert third.json()["DATA_TYPE"] == "file_list"
+
+
+def test_a_fault_without_a_status_lets_the_answer_through(
+    private: RunningEmulator, http: httpx.Client
+) -> None:
+    http.post("/_emulator/faults", json={"match": "/ls", "body": {"never": "sent"}})
+    answer = ls(http, issue_token(private.emulator))
+    assert answer.status_code == 200
+    assert answer.json()["DATA_TYPE"] == "file_list"
+
+
+@pytest.mark.parametrize(
+    ("doc", "field"),
+    [
+        ({}, "'match'"),
+        ({"match": 5}, "'match'"),
+        ({"match": "/ls", "times": 0}, "'times'"),
+        ({"match": "/ls", "times": "2"}, "'times'"),
+        ({"match": "/ls", "status": "503"}, "'status'"),
+        ({"match": "/ls", "status": 99}, "'status'"),
+        ({"match": "/ls", "delay_seconds": -1}, "'delay_seconds'"),
+        ({"match": "/ls", "body": ["not", "an", "object"]}, "'body'"),
+    ],
+)
+def test_a_bad_fault_is_400_naming_the_field(
+    http: httpx.Client, doc: dict[str, Any], field: str
+) -> None:
+    answer = http.post("/_emulator/faults", json=doc)
+    assert answer.status_code == 400
+    assert field in answer.json()["error"]
+
+
+def test_the_rate_limit_is_set_live_and_checked(
+    private: RunningEmulator, http: httpx.Client
+) -> None:
+    bad = http.post("/_emulator/config", json={"transfer_rate_limit": "fast"})
+    assert bad.status_code == 400
+    assert "'transfer_rate_limit'" in bad.json()["error"]
+    set_ = http.post("/_emulator/config", json={"transfer_rate_limit": 4096})
+    assert (set_.status_code, set_.json()) == (200, {"transfer_rate_limit": 4096})
+    assert private.emulator.world.transfer_rate_limit == 4096
+    unset = http.post("/_emulator/config", json={"transfer_rate_limit": None})
+    assert (unset.status_code, unset.json()) == (200, {"transfer_rate_limit": None})
+
+
+def test_stats_count_api_calls_only(private: RunningEmulator, http: httpx.Client) -> None:
+    assert http.post("/_emulator/stats/reset").json() == {"total": 0, "calls": {}}
+    http.get("/_emulator/world")
+    http.get(f"/v0.10/endpoint/{DEFAULT_SOURCE_ID}")
+    stats = http.get("/_emulator/stats").json()
+    assert stats == {"total": 1, "calls": {f"GET /v0.10/endpoint/{DEFAULT_SOURCE_ID}": 1}}
+
+
+def test_expiring_one_token(private: RunningEmulator, http: httpx.Client) -> None:
+    token = issue_token(private.emulator)
+    answer = http.post("/_emulator/tokens/expire", json={"access_token": token})
+    assert (answer.status_code, answer.json()) == (200, {"expired": 1})
+    assert private.emulator.tokens.check_access(token) is TokenProblem.EXPIRED
+
+
+def transfer_routes() -> list[tuple[str, str]]:
+    """(method, path) of every Transfer route, with placeholder ids filled in."""
+    found = []
+    for route in TRANSFER_ROUTES:
+        assert isinstance(route, Route)
+        if route.endpoint is unknown_resource:
+            continue
+        path = route.path.format(endpoint_id=DEFAULT_SOURCE_ID, task_id=DEFAULT_SOURCE_ID)
+        found += [(m, path) for m in sorted(route.methods or ()) if m != "HEAD"]
+    return found
+
+
+@pytest.mark.parametrize(("method", "path"), transfer_routes())
+def test_every_transfer_route_wants_a_token(http: httpx.Client, method: str, path: str) -> None:
+    answer = http.request(method, path, json={})
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "AuthenticationFailed"
+    assert answer.json()["resource"] == path
