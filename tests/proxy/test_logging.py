@@ -10,7 +10,7 @@ import pytest
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
 from tests.proxy.support import ProxyClient, Scratch, Tokens, encoded_segment
 
-# The suite's own HTTP client (httpx, also used by headless_login) logs the URLs it sends,
+# The suite's own HTTP client (httpx) logs the URLs it sends,
 # tokens included; those lines are the caller's, not the proxy's, so they are left out.
 CALLER_LOGGERS = ("httpx", "httpcore")
 
