@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint browser clean
+.PHONY: demo test bench lint system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,22 +15,29 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/globus-proxy demo --port $${PORT:-5000}
 
-# The login page is tested in Debian's chromium; install it when it is missing.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser test"; fi; }
+# Real parts the tests start, from Debian's packages; add each with a line of its own.
+TEST_PACKAGES := chromium  # the login page's browser test
+BENCH_PACKAGES := wrk
 
-test: $(STAMP) browser
+# Installs the Debian packages it is given that are missing (apt-get when root).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages: run 'sudo apt-get install $$missing'"; fi; fi
+endef
+
+system-deps:
+	$(call apt_install,$(TEST_PACKAGES))
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else echo "wrk is missing: run 'sudo apt-get install wrk'"; fi; }
+	$(call apt_install,$(BENCH_PACKAGES))
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
@@ -39,4 +46,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache bench/results.json
+	rm -rf $(VENV) .tools .pytest_cache bench/results.json
