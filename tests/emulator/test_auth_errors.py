@@ -276,3 +276,28 @@ def test_revoke_without_a_token_is_invalid_request(emulator: RunningEmulator) ->
         answer = http.post("/v2/oauth2/token/revoke", data={"client_id": DEFAULT_CLIENT_ID})
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
+
+
+# --- paths and methods no route serves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/v2/api/nothing", "/.well-known/nothing", "/nothing"])
+def test_unknown_paths_answer_auths_error_document(globus_env: RunningEmulator, path: str) -> None:
+    """globus-sdk reads it as an AuthAPIError (a text body would be GlobusAPINullDataError)."""
+    auth = globus_sdk.AuthClient()
+    with pytest.raises(globus_sdk.AuthAPIError) as caught:
+        auth.get(path)
+    assert_auth_error(caught, 404, "not_found")
+    assert caught.value.message == f"GET {path} is not a resource"
+
+
+def test_a_wrong_method_is_405_in_auths_error_document(emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=emulator.url, timeout=10) as http:
+        answer = http.get("/v2/oauth2/token")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    body = answer.json()
+    assert (body["error"], body["errors"][0]["code"]) == (
+        "method_not_allowed",
+        "METHOD_NOT_ALLOWED",
+    )

@@ -10,7 +10,7 @@ from starlette.types import ExceptionHandler
 
 from globus_emulator.auth import oauth, pages
 from globus_emulator.auth.consent import AUTH_CODE_PATH, AUTHORIZE_PATH
-from globus_emulator.auth.errors import OAuthError, render_oauth_error
+from globus_emulator.auth.errors import OAuthError, render_no_route, render_oauth_error
 from globus_emulator.auth.html import PageError, render_page_error
 from globus_emulator.auth.openid import JWKS_PATH, OPENID_CONFIGURATION_PATH
 
@@ -26,7 +26,9 @@ ROUTES = [
     Route(AUTH_CODE_PATH, pages.auth_code, methods=["GET"]),
 ]
 
-EXCEPTION_HANDLERS: dict[type[Exception], ExceptionHandler] = {
+EXCEPTION_HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {
     OAuthError: render_oauth_error,
     PageError: render_page_error,
+    404: render_no_route,
+    405: render_no_route,
 }
