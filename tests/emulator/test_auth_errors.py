@@ -209,7 +209,7 @@ def authorize_params(**overrides: str) -> dict[str, str]:
         ({"code_challenge_method": "<absent>"}, "code_challenge_method is missing"),
         ({"code_challenge_method": "plain"}, "not supported"),
         ({"code_challenge": "<absent>"}, "code_challenge is missing"),
-        ({"scope": "urn:globus:auth:scope:groups.api.globus.org:all"}, "unknown scope"),
+        ({"scope": "urn:globus:auth:scope:nothing.example.org:all"}, "unknown scope"),
         ({"scope": "<absent>"}, "scope is missing"),
         ({"scope": f"{TRANSFER_SCOPE}["}, "could not be parsed"),
         ({"scope": data_access(str(uuid.uuid4()))}, "no collection"),
