@@ -28,6 +28,7 @@ async def unknown_resource(request: Request) -> Response:
 
 ROUTES = [
     Route("/v0.10/endpoint/{endpoint_id}", endpoints.get_endpoint, methods=["GET"]),
+    Route("/v0.10/endpoint/{endpoint_id}/autoactivate", endpoints.autoactivate, methods=["POST"]),
     Route(f"{OPERATION}/ls", operations.operation_ls, methods=["GET"]),
     Route(f"{OPERATION}/stat", operations.operation_stat, methods=["GET"]),
     Route(f"{OPERATION}/mkdir", operations.operation_mkdir, methods=["POST"]),
