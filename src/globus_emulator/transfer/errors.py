@@ -49,6 +49,11 @@ def bad_request(message: str, code: str = "ClientError.BadRequest") -> TransferE
     return TransferError(400, code, message)
 
 
+def conflict(message: str) -> TransferError:
+    """The request clashes with the resource's state (a finished task, a name in use)."""
+    return TransferError(409, "ClientError.Conflict", message)
+
+
 def external_error(reason: str) -> TransferError:
     """A filesystem failure with no more specific Globus code."""
     return TransferError(502, "ExternalError", f"Operation failed on the collection: {reason}")

@@ -38,6 +38,8 @@ ROUTES = [
     Route("/v0.10/delete", submissions.submit_delete, methods=["POST"]),
     Route("/v0.10/task_list", tasks.task_list, methods=["GET"]),
     Route("/v0.10/task/{task_id}", tasks.get_task, methods=["GET"]),
+    Route("/v0.10/task/{task_id}", tasks.update_task, methods=["PUT"]),
+    Route("/v0.10/task/{task_id}/pause_info", tasks.pause_info, methods=["GET"]),
     Route("/v0.10/task/{task_id}/cancel", tasks.cancel_task, methods=["POST"]),
     Route("/v0.10/task/{task_id}/event_list", tasks.task_event_list, methods=["GET"]),
     Route(
