@@ -12,7 +12,7 @@ from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
 from globus_emulator.storage import InvalidPath
-from globus_emulator.transfer import endpoints, operations, submissions, tasks
+from globus_emulator.transfer import bookmarks, endpoints, operations, submissions, tasks
 from globus_emulator.transfer.errors import TransferError, render_transfer_error
 
 OPERATION = "/v0.10/operation/endpoint/{endpoint_id}"
@@ -47,6 +47,11 @@ ROUTES = [
         tasks.task_successful_transfers,
         methods=["GET"],
     ),
+    Route("/v0.10/bookmark_list", bookmarks.bookmark_list, methods=["GET"]),
+    Route("/v0.10/bookmark", bookmarks.create_bookmark, methods=["POST"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.get_bookmark, methods=["GET"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.update_bookmark, methods=["PUT"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.delete_bookmark, methods=["DELETE"]),
     Route("/v0.10/{rest:path}", unknown_resource, methods=ALL_METHODS),
 ]
 
