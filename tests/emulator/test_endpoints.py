@@ -12,13 +12,14 @@ import pytest
 
 from globus_emulator.transfer.documents import globus_username
 from globus_emulator.world import (
+    DEFAULT_DESTINATION_ID,
     DEFAULT_ENDPOINT_ID,
     DEFAULT_SOURCE_ID,
     SeedError,
     world_from_document,
 )
 from tests.support.emulated_globus import RunningEmulator
-from tests.support.transfer import api_error
+from tests.support.transfer import api_error, issue_token, transfer_client, wait_done
 
 
 def test_globus_usernames_are_the_owner_ids_base32() -> None:
@@ -95,3 +96,81 @@ def test_a_seed_names_a_collections_endpoint(tmp_path: Path) -> None:
     doc["collections"][0]["endpoint_id"] = collection_id
     with pytest.raises(SeedError, match="names a collection as its endpoint_id"):
         world_from_document(doc)
+
+
+# --- endpoint search --------------------------------------------------------------------------
+
+
+EVERYTHING = [DEFAULT_SOURCE_ID, DEFAULT_DESTINATION_ID, DEFAULT_ENDPOINT_ID]
+
+
+def found_ids(tc: globus_sdk.TransferClient, **params: object) -> list[str]:
+    answer = tc.endpoint_search(**params)  # type: ignore[arg-type]
+    assert answer["DATA_TYPE"] == "endpoint_list"
+    return [doc["id"] for doc in answer["DATA"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("emulated", EVERYTHING),
+        ("ESnet, Starlight!", [DEFAULT_SOURCE_ID]),  # punctuation dropped, all terms
+        ("star", [DEFAULT_SOURCE_ID]),  # the start of a word
+        ("tarlight", []),  # not the middle of one
+        ("destination esnet", []),
+        ("gcs.globus-emulator.invalid", EVERYTHING),  # domains
+    ],
+)  # fmt: skip
+def test_full_text_search(tc: globus_sdk.TransferClient, text: str, expected: list[str]) -> None:
+    assert found_ids(tc, filter_fulltext=text) == expected
+
+
+def test_search_filters(tc: globus_sdk.TransferClient) -> None:
+    endpoints_only = [DEFAULT_ENDPOINT_ID]
+    assert found_ids(tc, filter_fulltext="emulated", filter_entity_type="GCSv5_endpoint") == (
+        endpoints_only
+    )
+    assert found_ids(tc, filter_fulltext="emulated", filter_non_functional=True) == endpoints_only
+    assert found_ids(tc, filter_fulltext="emulated", filter_owner_id=str(uuid.uuid4())) == []
+    assert found_ids(tc, filter_scope="my-endpoints") == []
+    assert found_ids(tc, filter_scope="shared-with-me") == []
+
+
+def test_search_pages(tc: globus_sdk.TransferClient) -> None:
+    first = tc.endpoint_search("emulated", limit=2)
+    assert (len(first["DATA"]), first["has_next_page"], first["limit"]) == (2, True, 2)
+    last = tc.endpoint_search("emulated", limit=2, offset=2)
+    assert (len(last["DATA"]), last["has_next_page"], last["offset"]) == (1, False, 2)
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"filter_scope": "all"}, "filter_fulltext is required"),
+        ({"filter_scope": "everything", "filter_fulltext": "x"}, "Invalid filter_scope"),
+        ({"filter_fulltext": "x", "limit": 0}, "limit must be"),
+        ({"filter_fulltext": "x", "limit": 101}, "between 0 and 100"),
+        ({"filter_fulltext": "x", "offset": 950, "limit": 100}, "at most 1000"),
+    ],
+)
+def test_bad_searches_are_400(
+    tc: globus_sdk.TransferClient, params: dict[str, object], says: str
+) -> None:
+    err = api_error(lambda: tc.get("/v0.10/endpoint_search", query_params=params))
+    assert (err.http_status, err.code) == (400, "ClientError.BadRequest")
+    assert says in err.message
+
+
+def test_recently_used_and_in_use(globus_env: RunningEmulator, workdir: tuple[str, Path]) -> None:
+    own = transfer_client(issue_token(globus_env.emulator, identity=str(uuid.uuid4())))
+    assert found_ids(own, filter_scope="recently-used") == []
+    data = globus_sdk.TransferData(
+        source_endpoint=DEFAULT_SOURCE_ID, destination_endpoint=DEFAULT_DESTINATION_ID
+    )
+    data.add_item("/data1/1M.dat", f"{workdir[0]}/1M.dat")
+    wait_done(globus_env.emulator, own, own.submit_transfer(data)["task_id"])
+    assert found_ids(own, filter_scope="recently-used") == [
+        DEFAULT_SOURCE_ID,
+        DEFAULT_DESTINATION_ID,
+    ]
+    assert found_ids(own, filter_scope="in-use") == []

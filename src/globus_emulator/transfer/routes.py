@@ -12,7 +12,14 @@ from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
 from globus_emulator.storage import InvalidPath
-from globus_emulator.transfer import bookmarks, endpoints, operations, submissions, tasks
+from globus_emulator.transfer import (
+    bookmarks,
+    endpoints,
+    operations,
+    search,
+    submissions,
+    tasks,
+)
 from globus_emulator.transfer.errors import TransferError, render_transfer_error
 
 OPERATION = "/v0.10/operation/endpoint/{endpoint_id}"
@@ -29,6 +36,7 @@ async def unknown_resource(request: Request) -> Response:
 ROUTES = [
     Route("/v0.10/endpoint/{endpoint_id}", endpoints.get_endpoint, methods=["GET"]),
     Route("/v0.10/endpoint/{endpoint_id}/autoactivate", endpoints.autoactivate, methods=["POST"]),
+    Route("/v0.10/endpoint_search", search.endpoint_search, methods=["GET"]),
     Route(f"{OPERATION}/ls", operations.operation_ls, methods=["GET"]),
     Route(f"{OPERATION}/stat", operations.operation_stat, methods=["GET"]),
     Route(f"{OPERATION}/mkdir", operations.operation_mkdir, methods=["POST"]),
