@@ -16,6 +16,7 @@ from globus_emulator.tokens import TRANSFER_SCOPE
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID
 from tests.support.auth import data_access
 from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import issue_token
 
 # --- token endpoint errors ---------------------------------------------------------------
 
@@ -301,3 +302,25 @@ def test_a_wrong_method_is_405_in_auths_error_document(emulator: RunningEmulator
         "method_not_allowed",
         "METHOD_NOT_ALLOWED",
     )
+
+
+def test_an_unexpected_failure_is_still_the_apis_json_document(
+    emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("globus_emulator.auth.oauth.openid_configuration", broken)
+    monkeypatch.setattr("globus_emulator.transfer.access.uuid_or_none", broken)
+    token = issue_token(emulator.emulator)
+    # One connection each: the server closes a connection whose request failed.
+    auth = httpx.get(f"{emulator.url}/.well-known/openid-configuration", timeout=10)
+    transfer = httpx.get(
+        f"{emulator.url}/v0.10/endpoint/{DEFAULT_SOURCE_ID}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert auth.status_code == transfer.status_code == 500
+    assert auth.json()["errors"][0]["code"] == "INTERNAL_ERROR"
+    assert transfer.json()["code"] == "InternalError"
+    assert "a bug" not in auth.text + transfer.text

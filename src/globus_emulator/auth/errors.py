@@ -23,6 +23,7 @@ class OAuthError(Exception):
         "forbidden": "Forbidden",
         "not_found": "Not Found",
         "method_not_allowed": "Method Not Allowed",
+        "internal_error": "Internal Server Error",
     }
 
     def __init__(
