@@ -30,9 +30,10 @@ from globus_emulator.world import (
     default_world,
 )
 from tests.support.emulated_globus import RunningEmulator, serving
-from tests.support.tools import tool_venv
+from tests.support.tools import INSTALL_TIMEOUT_SECONDS, tool_venv
 
-pytestmark = pytest.mark.slow
+# A first run installs the program (up to INSTALL_TIMEOUT_SECONDS) before its first test.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(INSTALL_TIMEOUT_SECONDS + 120)]
 
 SRC, DST = DEFAULT_SOURCE_ID, DEFAULT_DESTINATION_ID
 COMMAND_TIMEOUT_SECONDS = 60

@@ -16,9 +16,10 @@ from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
 from tests.support.auth import native_login
 from tests.support.emulated_globus import RunningEmulator
-from tests.support.tools import tool_venv
+from tests.support.tools import INSTALL_TIMEOUT_SECONDS, tool_venv
 
-pytestmark = pytest.mark.slow
+# A first run installs the program (up to INSTALL_TIMEOUT_SECONDS) before its first test.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(INSTALL_TIMEOUT_SECONDS + 120)]
 
 PROGRAM = Path(__file__).parent / "programs" / "sdk3_transfer.py"
 
