@@ -36,6 +36,8 @@ class Bookmark:
 
 @dataclass
 class BookmarkStore:
+    """Bookmarks by owner identity, then by id."""
+
     _by_owner: dict[str, dict[str, Bookmark]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -68,7 +68,7 @@ async def create_client(request: Request) -> Response:
         raise bad_request("The body must be {'client': {'template_id': ..., 'name': ...}}.")
     template_id = spec.get("template_id")
     world = emulator_of(request).world
-    template = world.clients.get(str(template_id)) if isinstance(template_id, str) else None
+    template = world.clients.get(template_id) if isinstance(template_id, str) else None
     if template is None or template.secret is not None:
         raise bad_request(
             f"template_id {template_id!r} is not a native app client: only instances of a "

@@ -20,7 +20,7 @@ class OAuthError(Exception):
         "invalid_scope": "Invalid Scope",
         "unsupported_grant_type": "Unsupported Grant Type",
         "unauthorized": "Unauthorized",
-        "forbidden": "Forbidden",
+        "bad_request": "Bad Request",
         "not_found": "Not Found",
         "method_not_allowed": "Method Not Allowed",
         "internal_error": "Internal Server Error",

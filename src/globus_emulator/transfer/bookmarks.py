@@ -21,10 +21,6 @@ CREATE_FIELDS = ("DATA_TYPE", "name", "endpoint_id", "path", "pinned")
 UPDATE_FIELDS = ("DATA_TYPE", "name", "pinned")
 
 
-def bookmark_not_found(bookmark_id: str) -> errors.TransferError:
-    return errors.TransferError(404, "BookmarkNotFound", f"No bookmark with id '{bookmark_id}'")
-
-
 def checked_fields(doc: dict[str, Any], allowed: tuple[str, ...]) -> None:
     if doc.get("DATA_TYPE", "bookmark") != "bookmark":
         raise errors.bad_request("DATA_TYPE must be 'bookmark'")
@@ -51,7 +47,7 @@ def own_bookmark(request: Request, owner_id: str) -> Bookmark:
     bookmark_id = request.path_params["bookmark_id"]
     found = emulator_of(request).bookmarks.get(owner_id, bookmark_id)
     if found is None:
-        raise bookmark_not_found(bookmark_id)
+        raise errors.bookmark_not_found(bookmark_id)
     return found
 
 
@@ -104,7 +100,7 @@ async def update_bookmark(request: Request) -> Response:
     except BookmarkClash as err:
         raise errors.conflict(str(err)) from None
     if updated is None:  # deleted meanwhile
-        raise bookmark_not_found(current.id)
+        raise errors.bookmark_not_found(current.id)
     return JSONResponse(updated.document())
 
 
@@ -112,6 +108,6 @@ async def delete_bookmark(request: Request) -> Response:
     grant = authorized(request)
     current = own_bookmark(request, grant.identity_id)
     if not emulator_of(request).bookmarks.delete(grant.identity_id, current.id):
-        raise bookmark_not_found(current.id)
+        raise errors.bookmark_not_found(current.id)
     message = f"Bookmark '{current.id}' deleted successfully"
     return JSONResponse(result("result", "Deleted", message, request.url.path))

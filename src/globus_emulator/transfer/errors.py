@@ -67,6 +67,10 @@ def task_not_found(task_id: str) -> TransferError:
     return TransferError(404, "TaskNotFound", f"Task ID '{task_id}' not found")
 
 
+def bookmark_not_found(bookmark_id: str) -> TransferError:
+    return TransferError(404, "BookmarkNotFound", f"No bookmark with id '{bookmark_id}'")
+
+
 def path_not_found(collection: Collection, path: str, op: str, code: str) -> TransferError:
     """``ClientError.NotFound`` for ls, mkdir, rename; stat answers plain ``NotFound``."""
     return TransferError(
