@@ -188,14 +188,26 @@ def _compare(field: str, op: str, values: list[Any]) -> Predicate:
     return lambda e: e[field] <= bound
 
 
-def parse_filter(filters: Iterable[str]) -> list[Predicate]:
-    """Globus filter syntax: ``field:[op]v1,v2`` clauses joined by ``/``; all must hold."""
-    predicates = []
+def _all_of(predicates: list[Predicate]) -> Predicate:
+    return lambda e: all(p(e) for p in predicates)
+
+
+def parse_filter(filters: Iterable[str]) -> Predicate:
+    """Globus's filter semantics: in one ``filter`` parameter, ``field:[op]v1,v2`` clauses
+    joined by ``/`` must all hold (a clause's comma-separated values are alternatives); an
+    entry matching any one of several ``filter`` parameters is kept. No filter keeps all.
+
+    globus-cli's recursive ``ls --filter`` relies on the OR: it sends ``filter=type:dir`` and
+    ``filter=name:<pattern>`` to keep the directories it must descend into.
+    """
+    alternatives = []
     for text in filters:
-        for clause in text.split("/"):
-            if clause.strip():
-                predicates.append(_clause(clause))
-    return predicates
+        clauses = [_clause(clause) for clause in text.split("/") if clause.strip()]
+        if clauses:
+            alternatives.append(_all_of(clauses))
+    if not alternatives:
+        return lambda e: True
+    return lambda e: any(matches(e) for matches in alternatives)
 
 
 def parse_orderby(orderby: str | None) -> list[tuple[str, bool]]:
@@ -241,7 +253,7 @@ def list_directory(
     cpath: str,
     local: Path,
     *,
-    predicates: list[Predicate],
+    keep: Predicate,
     orderby: list[tuple[str, bool]],
     show_hidden: bool,
     limit: int,
@@ -266,7 +278,7 @@ def list_directory(
             except OSError:
                 continue
             entry = file_document(collection, dirent.path, name, st)
-            if all(p(entry) for p in predicates):
+            if keep(entry):
                 entries.append(entry)
     for key, descending in reversed(orderby):
         entries.sort(key=itemgetter(key), reverse=descending)

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 
 from globus_emulator.auth.codes import PendingCodes
 from globus_emulator.auth.openid import SigningKey
+from globus_emulator.bookmarks import BookmarkStore
 from globus_emulator.engine import TaskEngine
 from globus_emulator.faults import FaultBook
 from globus_emulator.tokens import TokenStore
@@ -52,6 +53,7 @@ class Emulator:
     codes: PendingCodes = field(default_factory=PendingCodes)
     faults: FaultBook = field(default_factory=FaultBook)
     signing_key: SigningKey = field(default_factory=SigningKey)
+    bookmarks: BookmarkStore = field(default_factory=BookmarkStore)
 
     @classmethod
     def from_world(cls, world: World) -> Emulator:

@@ -113,6 +113,21 @@ class TokenStore:
             return TokenProblem.EXPIRED
         return at
 
+    def issued_to(self, token: str) -> str | None:
+        """The client an access or refresh token was issued to; None if unknown."""
+        with self._lock:
+            found = self._access.get(token) or self._refresh.get(token)
+            return found.grant.client_id if found is not None else None
+
+    def is_live(self, token: str, client_id: str) -> bool:
+        """Whether a refresh or access token issued to this client still works."""
+        with self._lock:
+            rt = self._refresh.get(token)
+            if rt is not None:
+                return not rt.revoked and rt.grant.client_id == client_id
+        at = self.check_access(token)
+        return isinstance(at, AccessToken) and at.grant.client_id == client_id
+
     def revoke(self, token: str, client_id: str | None = None) -> bool:
         """Revoke an access or refresh token; revoking a refresh token revokes its access tokens.
 

@@ -18,6 +18,11 @@ DEFAULT_CLIENT_ID = "6d8a1b4e-0f3c-4c55-9a57-3c0e0e8f7a11"
 DEFAULT_IDENTITY_ID = "b7c1f1de-2f34-4c7e-9d1a-5d4b2f8e9c01"
 DEFAULT_SOURCE_ID = "57218f41-3200-11e8-b907-0ac6873fc732"
 DEFAULT_DESTINATION_ID = "2f9c0a7e-5b6d-4e1f-8a3c-9d0b1c2e3f40"
+# The Globus Connect Server v5 endpoint that hosts a collection unless its seed names another.
+DEFAULT_ENDPOINT_ID = "c3e4a5f0-7b1d-4e2a-9c6f-0d8e1b2a3c4d"
+# globus-cli's own native app, hard-coded in the CLI: its login first makes a client of its
+# own from this template (POST /v2/api/clients), so every world has it.
+GLOBUS_CLI_TEMPLATE_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Client:
     name: str
     # A client with a secret is confidential: it authenticates to Auth with HTTP Basic.
     secret: str | None = None
+    # The native app this client is an instance of (made by POST /v2/api/clients).
+    parent_client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Collection:
     requires_data_access_consent: bool = False
     # The collection's home directory ("/~/"), as a path inside the collection.
     home: str = "/"
+    # The GCSv5 endpoint hosting it, which owns it (its owner_id in Transfer's documents).
+    endpoint_id: str = DEFAULT_ENDPOINT_ID
 
     @property
     def data_access_scope(self) -> str:
@@ -122,9 +131,14 @@ def _world(doc: dict[str, Any]) -> World:
             read_only=bool(c.get("read_only", False)),
             requires_data_access_consent=bool(c.get("requires_data_access_consent", False)),
             home=c.get("home", "/"),
+            endpoint_id=_uuid(c.get("endpoint_id", DEFAULT_ENDPOINT_ID), "endpoint"),
         )
+    for c in collections.values():
+        if c.endpoint_id in collections:
+            raise SeedError(f"seed: collection {c.id} names a collection as its endpoint_id")
     if not clients or not identities:
         raise SeedError("seed: at least one client and one identity are needed")
+    clients.setdefault(GLOBUS_CLI_TEMPLATE_ID, Client(id=GLOBUS_CLI_TEMPLATE_ID, name="Globus CLI"))
     rate = doc.get("transfer_rate_limit")
     env_rate = os.environ.get("GLOBUS_EMULATOR_TRANSFER_RATE_LIMIT")
     if env_rate:

@@ -16,6 +16,7 @@ from globus_emulator.tokens import TRANSFER_SCOPE
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID
 from tests.support.auth import data_access
 from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import issue_token
 
 # --- token endpoint errors ---------------------------------------------------------------
 
@@ -209,7 +210,7 @@ def authorize_params(**overrides: str) -> dict[str, str]:
         ({"code_challenge_method": "<absent>"}, "code_challenge_method is missing"),
         ({"code_challenge_method": "plain"}, "not supported"),
         ({"code_challenge": "<absent>"}, "code_challenge is missing"),
-        ({"scope": "urn:globus:auth:scope:groups.api.globus.org:all"}, "unknown scope"),
+        ({"scope": "urn:globus:auth:scope:nothing.example.org:all"}, "unknown scope"),
         ({"scope": "<absent>"}, "scope is missing"),
         ({"scope": f"{TRANSFER_SCOPE}["}, "could not be parsed"),
         ({"scope": data_access(str(uuid.uuid4()))}, "no collection"),
@@ -276,3 +277,50 @@ def test_revoke_without_a_token_is_invalid_request(emulator: RunningEmulator) ->
         answer = http.post("/v2/oauth2/token/revoke", data={"client_id": DEFAULT_CLIENT_ID})
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
+
+
+# --- paths and methods no route serves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/v2/api/nothing", "/.well-known/nothing", "/nothing"])
+def test_unknown_paths_answer_auths_error_document(globus_env: RunningEmulator, path: str) -> None:
+    """globus-sdk reads it as an AuthAPIError (a text body would be GlobusAPINullDataError)."""
+    auth = globus_sdk.AuthClient()
+    with pytest.raises(globus_sdk.AuthAPIError) as caught:
+        auth.get(path)
+    assert_auth_error(caught, 404, "not_found")
+    assert caught.value.message == f"GET {path} is not a resource"
+
+
+def test_a_wrong_method_is_405_in_auths_error_document(emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=emulator.url, timeout=10) as http:
+        answer = http.get("/v2/oauth2/token")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    body = answer.json()
+    assert (body["error"], body["errors"][0]["code"]) == (
+        "method_not_allowed",
+        "METHOD_NOT_ALLOWED",
+    )
+
+
+def test_an_unexpected_failure_is_still_the_apis_json_document(
+    emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("globus_emulator.auth.oauth.openid_configuration", broken)
+    monkeypatch.setattr("globus_emulator.transfer.access.uuid_or_none", broken)
+    token = issue_token(emulator.emulator)
+    # One connection each: the server closes a connection whose request failed.
+    auth = httpx.get(f"{emulator.url}/.well-known/openid-configuration", timeout=10)
+    transfer = httpx.get(
+        f"{emulator.url}/v0.10/endpoint/{DEFAULT_SOURCE_ID}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert auth.status_code == transfer.status_code == 500
+    assert auth.json()["errors"][0]["code"] == "INTERNAL_ERROR"
+    assert transfer.json()["code"] == "InternalError"
+    assert "a bug" not in auth.text + transfer.text

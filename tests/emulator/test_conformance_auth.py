@@ -9,14 +9,16 @@ the same JSON type (the emulator may add fields, as Globus does over time).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import globus_sdk
 import httpx
 import pytest
 
+from globus_emulator.auth.consent import VIEW_IDENTITY_SET
 from globus_emulator.tokens import AUTH_RESOURCE_SERVER, TRANSFER_SCOPE
-from globus_emulator.world import DEFAULT_CLIENT_ID
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_IDENTITY_ID, GLOBUS_CLI_TEMPLATE_ID
 from tests.support.auth import native_login
 from tests.support.emulated_globus import RunningEmulator
 from tests.support.recordings import assert_same_shape, recorded
@@ -97,3 +99,33 @@ def test_token_errors_follow_globus_error_shape(globus_env: RunningEmulator) -> 
     assert_auth_shape(
         recorded_json("auth.oauth2_exchange_code_for_tokens", "invalid_grant"), answer.json()
     )
+
+
+def test_create_native_app_instance(globus_env: RunningEmulator) -> None:
+    template = globus_sdk.NativeAppAuthClient(GLOBUS_CLI_TEMPLATE_ID)
+    ours = template.create_native_app_instance(GLOBUS_CLI_TEMPLATE_ID, "Globus CLI").data
+    # The recording wraps the answer in one more "client" than Globus sends: globus-sdk's
+    # docstring and globus-cli both read ours["client"]["id"] and ours["included"].
+    assert_auth_shape(recorded_json("auth.create_native_app_instance")["client"], ours)
+
+
+def test_get_identities(globus_env: RunningEmulator) -> None:
+    tokens = login(f"openid profile email {VIEW_IDENTITY_SET}", refresh=False)
+    auth = globus_sdk.AuthClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(tokens["access_token"])
+    )
+    ours = auth.get_identities(ids=DEFAULT_IDENTITY_ID).data
+    assert_auth_shape(recorded_json("auth.get_identities", "sirosen"), ours)
+    assert auth.get_identities(ids=str(uuid.uuid4())).data == recorded_json(
+        "auth.get_identities", "empty"
+    )
+
+
+def test_get_identities_unauthorized(globus_env: RunningEmulator) -> None:
+    answer = httpx.get(
+        f"{globus_env.url}/v2/api/identities", params={"ids": DEFAULT_IDENTITY_ID}, timeout=10
+    )
+    status, expected = recorded("auth.get_identities", "unauthorized")
+    assert answer.status_code == status == 401
+    assert_auth_shape(expected, answer.json())
+    assert answer.json()["errors"][0]["code"] == expected["errors"][0]["code"]

@@ -14,17 +14,18 @@ from typing import Any
 
 import globus_sdk
 
-from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
+from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_ENDPOINT_ID, DEFAULT_SOURCE_ID
 from tests.support.emulated_globus import RunningEmulator
 from tests.support.recordings import mismatches, recorded
 from tests.support.transfer import api_error, wait_done
 
 TC = globus_sdk.TransferClient
 # Fields the recordings show with a value where Globus also sends null:
-# - a GCSv4 host endpoint's expire_time, null for the GCSv5 collections the emulator serves;
+# - a GCSv4 host endpoint's expire_time and its server's subject (a certificate DN), null for
+#   the GCSv5 collections and endpoints the emulator serves;
 # - next_marker, null on the last page (globus-sdk's NullableMarkerPaginator stops on it).
 KNOWN_NULLS = {
-    "get_endpoint": {"expire_time"},
+    "get_endpoint": {"expire_time", "subject"},
     "task_successful_transfers": {"next_marker"},
 }
 
@@ -66,6 +67,12 @@ def test_recordings_are_loaded_from_globus_sdk() -> None:
 
 def test_get_endpoint(tc: globus_sdk.TransferClient) -> None:
     assert_conforms("get_endpoint", TC.get_endpoint, tc.get_endpoint(DEFAULT_SOURCE_ID).data)
+
+
+def test_get_endpoint_of_a_gcsv5_endpoint(tc: globus_sdk.TransferClient) -> None:
+    ours = tc.get_endpoint(DEFAULT_ENDPOINT_ID).data
+    assert_conforms("get_endpoint", TC.get_endpoint, ours)
+    assert (ours["entity_type"], ours["non_functional"]) == ("GCSv5_endpoint", True)
 
 
 def test_get_submission_id(tc: globus_sdk.TransferClient) -> None:

@@ -126,7 +126,8 @@ def transfer_routes() -> list[tuple[str, str]]:
         assert isinstance(route, Route)
         if route.endpoint is unknown_resource:
             continue
-        path = route.path.format(endpoint_id=DEFAULT_SOURCE_ID, task_id=DEFAULT_SOURCE_ID)
+        ids = {"endpoint_id": DEFAULT_SOURCE_ID, "task_id": DEFAULT_SOURCE_ID}
+        path = route.path.format(**ids, bookmark_id=DEFAULT_SOURCE_ID)
         found += [(m, path) for m in sorted(route.methods or ()) if m != "HEAD"]
     return found
 

@@ -126,8 +126,27 @@ def test_ls_filters(tc: globus_sdk.TransferClient, flt: str, expected: list[str]
 def test_ls_filter_dict_and_list_forms(tc: globus_sdk.TransferClient) -> None:
     as_dict = tc.operation_ls(DEFAULT_SOURCE_ID, path="/data1", filter={"type": ["file"]})
     assert sorted(e["name"] for e in as_dict) == ["10M.dat", "1M.dat"]
-    as_list = tc.operation_ls(DEFAULT_SOURCE_ID, path="/data1", filter=["type:file", "name:~1M*"])
-    assert [e["name"] for e in as_list] == ["1M.dat"]
+    # Clauses in one parameter must all hold; separate parameters are alternatives.
+    both = tc.operation_ls(DEFAULT_SOURCE_ID, path="/data1", filter="type:file/name:~1M*")
+    assert [e["name"] for e in both] == ["1M.dat"]
+    either = tc.operation_ls(DEFAULT_SOURCE_ID, path="/data1", filter=["type:dir", "name:~1M*"])
+    assert [e["name"] for e in either] == ["1M.dat", "tree"]
+    as_dict = tc.operation_ls(
+        DEFAULT_SOURCE_ID, path="/data1", filter=[{"type": "file", "name": "~1*"}, "name:=tree"]
+    )
+    assert [e["name"] for e in as_dict] == ["10M.dat", "1M.dat", "tree"]
+
+
+def test_ls_recursive_filter_as_globus_cli_sends_it(tc: globus_sdk.TransferClient) -> None:
+    """`globus ls -r --filter '~*.txt'`: directories to descend into, plus matching names."""
+    found = tc.operation_ls(
+        DEFAULT_SOURCE_ID, path="/data1/tree", filter=[{"type": "dir"}, {"name": "~*.txt"}]
+    )
+    assert [(e["name"], e["type"]) for e in found] == [
+        ("README.txt", "file"),
+        ("a", "dir"),
+        ("b", "dir"),
+    ]
 
 
 def test_ls_filter_applies_before_limit_and_offset(tc: globus_sdk.TransferClient) -> None:

@@ -54,8 +54,14 @@ class PendingCodes:
             self._codes[code] = PendingCode(consent, identity_id, now + self.ttl_seconds)
         return code
 
-    def redeem(self, code: str, client_id: str, redirect_uri: str, verifier: str) -> PendingCode:
-        """Use a code once; every failure is Globus's ``invalid_grant``."""
+    def redeem(
+        self, code: str, client_id: str, redirect_uri: str, verifier: str | None
+    ) -> PendingCode:
+        """Use a code once; every failure is Globus's ``invalid_grant``.
+
+        A code minted without PKCE (a confidential client's) needs no verifier: the client's
+        own credentials, checked before this, are the proof.
+        """
         with self._lock:
             pending = self._codes.get(code)
             if pending is None:
@@ -70,7 +76,11 @@ class PendingCodes:
                 raise invalid_grant(
                     "The redirect_uri does not match the one used to get the authorization code."
                 )
-            if not hmac.compare_digest(pkce_challenge(verifier), pending.consent.code_challenge):
-                raise invalid_grant("The code_verifier does not match the code_challenge.")
+            challenge = pending.consent.code_challenge
+            if challenge is not None:
+                if verifier is None:
+                    raise invalid_grant("The code_verifier is required: the login used PKCE.")
+                if not hmac.compare_digest(pkce_challenge(verifier), challenge):
+                    raise invalid_grant("The code_verifier does not match the code_challenge.")
             pending.used = True
             return pending

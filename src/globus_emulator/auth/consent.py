@@ -25,6 +25,18 @@ AUTHORIZE_PATH = "/v2/oauth2/authorize"
 AUTH_CODE_PATH = "/v2/web/auth-code"
 GLOBUS_AUTH_CODE_URL = "https://auth.globus.org/v2/web/auth-code"
 IDENTITY_SCOPES = ("openid", "profile", "email")
+VIEW_IDENTITY_SET = "urn:globus:auth:scope:auth.globus.org:view_identity_set"
+# Every scope whose token is for auth.globus.org; they make one grant together.
+AUTH_SCOPES = (*IDENTITY_SCOPES, VIEW_IDENTITY_SET)
+TIMERS_SCOPE = "https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer"
+# Services the emulator does not run, whose scopes globus-cli's login asks for: they are
+# granted (so the CLI finds every token it wants) and no emulated API accepts their tokens.
+OTHER_SERVICES = {
+    "urn:globus:auth:scope:groups.api.globus.org:all": "groups.api.globus.org",
+    "urn:globus:auth:scope:search.api.globus.org:all": "search.api.globus.org",
+    TIMERS_SCOPE: "524230d7-ea86-4a52-8312-86065a9e0417",
+    "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all": "flows.globus.org",
+}
 DATA_ACCESS_PREFIX = "https://auth.globus.org/scopes/"
 DATA_ACCESS_SUFFIX = "/data_access"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -38,9 +50,10 @@ class AuthorizeError(ValueError):
 class RequestedScopes:
     """What a client asks for, sorted into Globus resource servers."""
 
-    identity: tuple[str, ...]  # openid/profile/email, in the order asked
+    identity: tuple[str, ...]  # AUTH_SCOPES, in the order asked
     transfer: bool
     data_access: frozenset[str]  # collection ids
+    others: tuple[str, ...] = ()  # OTHER_SERVICES scopes, in the order asked
 
     def grants(self, client_id: str, identity_id: str) -> list[Grant]:
         """One grant per resource server, Auth's first, as Globus orders its tokens."""
@@ -59,6 +72,8 @@ class RequestedScopes:
                     data_access=self.data_access,
                 )
             )
+        for scope in self.others:
+            grants.append(Grant(client_id, identity_id, OTHER_SERVICES[scope], scope))
         return grants
 
 
@@ -85,6 +100,7 @@ def parse_scopes(scope_string: str, world: World) -> RequestedScopes:
     if not scopes:
         raise AuthorizeError("no scope was requested")
     identity: list[str] = []
+    others: list[str] = []
     transfer = False
     data_access: set[str] = set()
     for scope in scopes:
@@ -92,14 +108,38 @@ def parse_scopes(scope_string: str, world: World) -> RequestedScopes:
         if name == TRANSFER_SCOPE:
             transfer = True
             data_access.update(_collection_of(dep, world) for dep in scope.dependencies)
-        elif name in IDENTITY_SCOPES:
-            if scope.dependencies:
-                raise AuthorizeError(f"the scope {name!r} cannot have dependent scopes")
+        elif name in AUTH_SCOPES:
+            _no_dependencies(scope)
             if name not in identity:
                 identity.append(name)
+        elif name in OTHER_SERVICES:
+            _check_other_service(scope, world)
+            if name not in others:
+                others.append(name)
         else:
             raise AuthorizeError(f"unknown scope {name!r}")
-    return RequestedScopes(tuple(identity), transfer, frozenset(data_access))
+    return RequestedScopes(tuple(identity), transfer, frozenset(data_access), tuple(others))
+
+
+def _no_dependencies(scope: Scope) -> None:
+    if scope.dependencies:
+        raise AuthorizeError(f"the scope {scope.scope_string!r} cannot have dependent scopes")
+
+
+def _check_other_service(scope: Scope, world: World) -> None:
+    """Timers act on Transfer for the user, so its scope may depend on Transfer's (as
+    globus-cli asks); the other services take no dependent scopes."""
+    if scope.scope_string != TIMERS_SCOPE:
+        _no_dependencies(scope)
+        return
+    for dependency in scope.dependencies:
+        if dependency.scope_string != TRANSFER_SCOPE:
+            raise AuthorizeError(
+                f"the timers scope accepts only the transfer scope as a dependent scope, "
+                f"not {dependency.scope_string!r}"
+            )
+        for data_access in dependency.dependencies:
+            _collection_of(data_access, world)
 
 
 @dataclass(frozen=True)
@@ -110,20 +150,22 @@ class ConsentRequest:
     redirect_uri: str
     scope: str
     scopes: RequestedScopes
-    code_challenge: str
+    code_challenge: str | None  # None: a confidential client that sent no PKCE
     state: str
     offline: bool
 
     def params(self) -> dict[str, str]:
         """The authorize parameters of this request, as the login page's form carries them."""
+        pkce = {}
+        if self.code_challenge is not None:
+            pkce = {"code_challenge": self.code_challenge, "code_challenge_method": "S256"}
         return {
             "client_id": self.client.id,
             "redirect_uri": self.redirect_uri,
             "scope": self.scope,
             "state": self.state,
             "response_type": "code",
-            "code_challenge": self.code_challenge,
-            "code_challenge_method": "S256",
+            **pkce,
             "access_type": "offline" if self.offline else "online",
         }
 
@@ -168,14 +210,7 @@ def parse_authorize_request(
         raise AuthorizeError("only response_type=code is supported")
     redirect_uri = params.get("redirect_uri", "")
     _check_redirect_uri(redirect_uri, own_host)
-    method = params.get("code_challenge_method", "")
-    if not method:
-        raise AuthorizeError("code_challenge_method is missing: PKCE with S256 is required")
-    if method != "S256":
-        raise AuthorizeError(f"code_challenge_method {method!r} is not supported: use S256")
-    challenge = params.get("code_challenge", "")
-    if not challenge:
-        raise AuthorizeError("code_challenge is missing: PKCE with S256 is required")
+    challenge = _pkce_challenge(params, client)
     scope = params.get("scope", "")
     if not scope.strip():
         raise AuthorizeError("scope is missing")
@@ -188,3 +223,19 @@ def parse_authorize_request(
         state=params.get("state", ""),
         offline=params.get("access_type", "online") == "offline",
     )
+
+
+def _pkce_challenge(params: Mapping[str, str], client: Client) -> str | None:
+    """The S256 challenge. Native apps must send one; a confidential client may leave PKCE
+    out (its secret, sent with the code, is the proof), but what it sends is checked."""
+    method = params.get("code_challenge_method", "")
+    challenge = params.get("code_challenge", "")
+    if client.secret is not None and not method and not challenge:
+        return None
+    if not method:
+        raise AuthorizeError("code_challenge_method is missing: PKCE with S256 is required")
+    if method != "S256":
+        raise AuthorizeError(f"code_challenge_method {method!r} is not supported: use S256")
+    if not challenge:
+        raise AuthorizeError("code_challenge is missing: PKCE with S256 is required")
+    return challenge

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -19,14 +20,26 @@ class OAuthError(Exception):
         "invalid_scope": "Invalid Scope",
         "unsupported_grant_type": "Unsupported Grant Type",
         "unauthorized": "Unauthorized",
+        "bad_request": "Bad Request",
+        "not_found": "Not Found",
+        "method_not_allowed": "Method Not Allowed",
+        "internal_error": "Internal Server Error",
     }
 
-    def __init__(self, status: int, error: str, detail: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        detail: str,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
         self.code = code or error.upper()
+        self.headers = dict(headers or {})
 
 
 def invalid_request(detail: str) -> OAuthError:
@@ -57,5 +70,21 @@ async def render_oauth_error(_: Request, exc: Exception) -> Response:
         "error": exc.error,
         "error_description": exc.detail,
     }
-    headers = {"WWW-Authenticate": "Basic"} if exc.error == "invalid_client" else None
+    headers = dict(exc.headers)
+    if exc.error == "invalid_client":
+        headers["WWW-Authenticate"] = "Basic"
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def render_no_route(request: Request, exc: Exception) -> Response:
+    """A path or method no route serves (Starlette's 404 and 405), in Auth's document: Auth
+    owns the root, so anything outside Transfer's ``/v0.10/`` is answered as Auth would."""
+    assert isinstance(exc, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    if exc.status_code == 405:
+        error = OAuthError(
+            405, "method_not_allowed", f"{where} is not allowed", headers=exc.headers
+        )
+    else:
+        error = OAuthError(404, "not_found", f"{where} is not a resource")
+    return await render_oauth_error(request, error)

@@ -13,7 +13,13 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from globus_emulator.auth.consent import AUTHORIZE_PATH, GLOBUS_AUTH_CODE_URL, ConsentRequest
+from globus_emulator.auth.consent import (
+    AUTHORIZE_PATH,
+    GLOBUS_AUTH_CODE_URL,
+    OTHER_SERVICES,
+    VIEW_IDENTITY_SET,
+    ConsentRequest,
+)
 from globus_emulator.world import World
 
 # Ids of the elements a script reads: the code, and the reasons a login stops.
@@ -84,11 +90,15 @@ def describe_scopes(consent: ConsentRequest, world: World) -> list[str]:
         lines.append("See your name, username and organization")
     if "email" in scopes.identity:
         lines.append("See your email address")
+    if VIEW_IDENTITY_SET in scopes.identity:
+        lines.append("See the identities linked to your Globus account")
     if scopes.transfer:
         lines.append("Manage your data with Globus Transfer: list, move, rename and delete files")
     for collection_id in sorted(scopes.data_access):
         name = world.collections[collection_id].display_name
         lines.append(f"Access your data on the collection “{name}” ({collection_id})")
+    for scope in scopes.others:
+        lines.append(f"Use {OTHER_SERVICES[scope]} for you (not emulated here)")
     return lines
 
 

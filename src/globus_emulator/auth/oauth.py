@@ -6,6 +6,8 @@ shaped as Globus Auth shapes them, so that the unmodified globus-sdk parses them
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +19,7 @@ from globus_emulator.auth.consent import AuthorizeError, parse_scopes
 from globus_emulator.auth.errors import OAuthError, invalid_grant, invalid_request
 from globus_emulator.auth.forms import FormError, read_form
 from globus_emulator.auth.openid import (
+    IDENTITY_PROVIDER_ID,
     ISSUER,
     identity_claims,
     openid_configuration,
@@ -84,13 +87,15 @@ GrantType = Callable[[Emulator, Client, Mapping[str, str]], JSONResponse]
 def exchange_code(emulator: Emulator, client: Client, form: Mapping[str, str]) -> JSONResponse:
     code = required(form, "code")
     redirect_uri = required(form, "redirect_uri")
-    verifier = required(form, "code_verifier")
+    verifier = form.get("code_verifier") or None
     pending = emulator.codes.redeem(code, client.id, redirect_uri, verifier)
     consent = pending.consent
     id_token = None
     if "openid" in consent.scopes.identity:
         world = emulator.world
-        claims = identity_claims(world, pending.identity_id, consent.scopes.identity)
+        claims = identity_claims(
+            world, pending.identity_id, consent.scopes.identity, auth_time=int(time.time())
+        )
         id_token = emulator.signing_key.id_token(
             claims, client.id, world.access_token_lifetime_seconds
         )
@@ -143,12 +148,28 @@ async def token(request: Request) -> Response:
 
 
 async def revoke(request: Request) -> Response:
+    """A client revokes its own tokens, and a native app those of the client instances made
+    from it (globus-cli's logout revokes its instance's tokens as the template)."""
     emulator = emulator_of(request)
     form = await oauth_form(request)
     client = authenticate_client(request, form, emulator.world)
-    emulator.tokens.revoke(required(form, "token"), client_id=client.id)
+    token_text = required(form, "token")
+    owner = emulator.tokens.issued_to(token_text)
+    instance = emulator.world.clients.get(owner) if owner else None
+    if owner == client.id or (instance is not None and instance.parent_client == client.id):
+        emulator.tokens.revoke(token_text)
     # As RFC 7009 and Globus: the same answer whether or not the token was known.
     return JSONResponse({"active": False})
+
+
+async def validate(request: Request) -> Response:
+    """POST /v2/oauth2/token/validate: whether a token issued to the calling client still
+    works. globus-cli asks it about each stored refresh token before every command."""
+    emulator = emulator_of(request)
+    form = await oauth_form(request)
+    client = authenticate_client(request, form, emulator.world)
+    active = emulator.tokens.is_live(required(form, "token"), client.id)
+    return JSONResponse({"active": active}, headers=NO_STORE)
 
 
 async def introspect(request: Request) -> Response:
@@ -160,8 +181,15 @@ async def introspect(request: Request) -> Response:
         return JSONResponse({"active": False})
     grant = found.grant
     username, name, email = who(emulator.world, grant.identity_id)
+    include = set(form.get("include", "").split(","))
+    extra: dict[str, Any] = {}
+    if "session_info" in include:
+        extra["session_info"] = session_info(emulator, found)
+    if "identity_set" in include:
+        extra["identity_set"] = [grant.identity_id]
     return JSONResponse(
         {
+            **extra,
             "active": True,
             "token_type": "Bearer",
             "scope": grant.scope,
@@ -179,6 +207,26 @@ async def introspect(request: Request) -> Response:
     )
 
 
+def session_info(emulator: Emulator, access: AccessToken) -> dict[str, Any]:
+    """Who authenticated in the login behind a token, and when (the token's issue time).
+
+    A client acting as itself has no person's authentication to report.
+    """
+    grant = access.grant
+    authentications: dict[str, dict[str, Any]] = {}
+    if grant.identity_id in emulator.world.identities:
+        authentications[grant.identity_id] = {
+            "acr": None,
+            "amr": None,
+            "auth_time": int(access.issued_at),
+            "custom_claims": {},
+            "idp": IDENTITY_PROVIDER_ID,
+        }
+    # One emulated browser session per client and identity.
+    session_id = uuid.uuid5(uuid.NAMESPACE_URL, f"session:{grant.client_id}:{grant.identity_id}")
+    return {"session_id": str(session_id), "authentications": authentications}
+
+
 def auth_bearer(request: Request) -> AccessToken:
     """The bearer token of a call to Auth's own resource API (userinfo)."""
     scheme, _, token_text = request.headers.get("authorization", "").partition(" ")
@@ -193,9 +241,13 @@ def auth_bearer(request: Request) -> AccessToken:
 
 
 async def userinfo(request: Request) -> Response:
-    grant = auth_bearer(request).grant
+    access = auth_bearer(request)
+    grant = access.grant
     world = emulator_of(request).world
-    return JSONResponse(identity_claims(world, grant.identity_id, grant.scope.split()))
+    claims = identity_claims(
+        world, grant.identity_id, grant.scope.split(), auth_time=int(access.issued_at)
+    )
+    return JSONResponse(claims)
 
 
 async def discovery(request: Request) -> Response:

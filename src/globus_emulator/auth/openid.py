@@ -13,7 +13,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from globus_emulator.auth.consent import AUTHORIZE_PATH, IDENTITY_SCOPES
+from globus_emulator.auth.consent import AUTHORIZE_PATH, IDENTITY_SCOPES, VIEW_IDENTITY_SET
 from globus_emulator.tokens import TRANSFER_SCOPE
 from globus_emulator.world import World
 
@@ -21,36 +21,90 @@ ISSUER = "https://auth.globus.org"
 OPENID_CONFIGURATION_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/jwk.json"
 IDENTITY_PROVIDER_ID = str(uuid.uuid5(uuid.NAMESPACE_DNS, "idp.globus-emulator.example.org"))
+IDENTITY_PROVIDER_NAME = "Emulated identity provider"
+ORGANIZATION = "Globus emulator"
+# Globus Auth vouches for clients acting as themselves, as their identity provider.
+CLIENTS_PROVIDER_ID = str(uuid.uuid5(uuid.NAMESPACE_DNS, "clients.auth.globus.org"))
 
 
-def identity_claims(world: World, identity_id: str, scopes: Iterable[str]) -> dict[str, Any]:
-    """OpenID claims about an identity, limited to what the scopes allow (userinfo, id_token)."""
+def identity_document(world: World, identity_id: str) -> dict[str, Any] | None:
+    """An identity as ``GET /v2/api/identities`` lists it: a person, or a client acting as
+    itself; None if there is no such identity."""
+    identity = world.identities.get(identity_id)
+    if identity is not None:
+        return {
+            "id": identity.id,
+            "username": identity.username,
+            "name": identity.name,
+            "email": identity.email,
+            "identity_provider": IDENTITY_PROVIDER_ID,
+            "identity_type": "login",
+            "organization": ORGANIZATION,
+            "status": "used",
+        }
+    client = world.clients.get(identity_id)
+    if client is None:
+        return None
+    return {
+        "id": client.id,
+        "username": f"{client.id}@clients.auth.globus.org",
+        "name": client.name,
+        "email": None,
+        "identity_provider": CLIENTS_PROVIDER_ID,
+        "identity_type": "client",
+        "organization": None,
+        "status": "used",
+    }
+
+
+def identity_claims(
+    world: World, identity_id: str, scopes: Iterable[str], auth_time: int | None = None
+) -> dict[str, Any]:
+    """OpenID claims about an identity, limited to what the scopes allow (userinfo, id_token).
+
+    ``view_identity_set`` adds the identities linked to this one (each identity stands
+    alone here), with ``auth_time`` as their last authentication.
+    """
     scopes = set(scopes)
     claims: dict[str, Any] = {"sub": identity_id}
-    identity = world.identities.get(identity_id)
-    if identity is None:
+    doc = identity_document(world, identity_id)
+    if doc is None:
         return claims
+    provider_name = IDENTITY_PROVIDER_NAME if doc["identity_type"] == "login" else "Globus Auth"
     if "profile" in scopes:
         claims.update(
-            preferred_username=identity.username,
-            name=identity.name,
-            organization="Globus emulator",
-            identity_provider=IDENTITY_PROVIDER_ID,
-            identity_provider_display_name="Emulated identity provider",
+            preferred_username=doc["username"],
+            name=doc["name"],
+            organization=doc["organization"],
+            identity_provider=doc["identity_provider"],
+            identity_provider_display_name=provider_name,
         )
     if "email" in scopes:
-        claims["email"] = identity.email
+        claims["email"] = doc["email"]
+    if VIEW_IDENTITY_SET in scopes:
+        claims["identity_set"] = [
+            {
+                "sub": doc["id"],
+                "username": doc["username"],
+                "name": doc["name"],
+                "email": doc["email"],
+                "identity_provider": doc["identity_provider"],
+                "identity_provider_display_name": provider_name,
+                "organization": doc["organization"],
+                "status": doc["status"],
+                "last_authentication": auth_time,
+            }
+        ]
     return claims
 
 
 def who(world: World, identity_id: str) -> tuple[str, str | None, str | None]:
     """Username, name and email of an identity, or of a client acting as itself."""
-    identity = world.identities.get(identity_id)
-    if identity is not None:
-        return identity.username, identity.name, identity.email
-    client = world.clients.get(identity_id)
-    # Globus names a client's own identity <client id>@clients.auth.globus.org.
-    return f"{identity_id}@clients.auth.globus.org", client.name if client else None, None
+    doc = identity_document(world, identity_id)
+    if doc is None:
+        # Globus names a client's own identity <client id>@clients.auth.globus.org.
+        return f"{identity_id}@clients.auth.globus.org", None, None
+    return doc["username"], doc["name"], doc["email"]
 
 
 class SigningKey:
@@ -96,7 +150,7 @@ def openid_configuration(root: str) -> dict[str, Any]:
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [SigningKey.ALGORITHM],
-        "scopes_supported": [*IDENTITY_SCOPES, TRANSFER_SCOPE],
+        "scopes_supported": [*IDENTITY_SCOPES, VIEW_IDENTITY_SET, TRANSFER_SCOPE],
         "token_endpoint_auth_methods_supported": ["client_secret_basic"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": [

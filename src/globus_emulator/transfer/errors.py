@@ -49,6 +49,11 @@ def bad_request(message: str, code: str = "ClientError.BadRequest") -> TransferE
     return TransferError(400, code, message)
 
 
+def conflict(message: str) -> TransferError:
+    """The request clashes with the resource's state (a finished task, a name in use)."""
+    return TransferError(409, "ClientError.Conflict", message)
+
+
 def external_error(reason: str) -> TransferError:
     """A filesystem failure with no more specific Globus code."""
     return TransferError(502, "ExternalError", f"Operation failed on the collection: {reason}")
@@ -60,6 +65,10 @@ def endpoint_not_found(endpoint_id: str) -> TransferError:
 
 def task_not_found(task_id: str) -> TransferError:
     return TransferError(404, "TaskNotFound", f"Task ID '{task_id}' not found")
+
+
+def bookmark_not_found(bookmark_id: str) -> TransferError:
+    return TransferError(404, "BookmarkNotFound", f"No bookmark with id '{bookmark_id}'")
 
 
 def path_not_found(collection: Collection, path: str, op: str, code: str) -> TransferError:

@@ -35,7 +35,7 @@ async def operation_ls(request: Request) -> Response:
     offset = int_param(request, "offset", 0, MAX_OFFSET)
     show_hidden = bool_param(request, "show_hidden", True)
     try:
-        predicates = listing.parse_filter(params.getlist("filter"))
+        keep = listing.parse_filter(params.getlist("filter"))
         orderby = listing.parse_orderby(params.get("orderby"))
     except listing.BadFilter as err:
         raise errors.bad_request(str(err)) from err
@@ -46,7 +46,7 @@ async def operation_ls(request: Request) -> Response:
             c,
             cpath,
             local,
-            predicates=predicates,
+            keep=keep,
             orderby=orderby,
             show_hidden=show_hidden,
             limit=limit,

@@ -12,7 +12,14 @@ from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
 from globus_emulator.storage import InvalidPath
-from globus_emulator.transfer import endpoints, operations, submissions, tasks
+from globus_emulator.transfer import (
+    bookmarks,
+    endpoints,
+    operations,
+    search,
+    submissions,
+    tasks,
+)
 from globus_emulator.transfer.errors import TransferError, render_transfer_error
 
 OPERATION = "/v0.10/operation/endpoint/{endpoint_id}"
@@ -28,6 +35,8 @@ async def unknown_resource(request: Request) -> Response:
 
 ROUTES = [
     Route("/v0.10/endpoint/{endpoint_id}", endpoints.get_endpoint, methods=["GET"]),
+    Route("/v0.10/endpoint/{endpoint_id}/autoactivate", endpoints.autoactivate, methods=["POST"]),
+    Route("/v0.10/endpoint_search", search.endpoint_search, methods=["GET"]),
     Route(f"{OPERATION}/ls", operations.operation_ls, methods=["GET"]),
     Route(f"{OPERATION}/stat", operations.operation_stat, methods=["GET"]),
     Route(f"{OPERATION}/mkdir", operations.operation_mkdir, methods=["POST"]),
@@ -37,6 +46,8 @@ ROUTES = [
     Route("/v0.10/delete", submissions.submit_delete, methods=["POST"]),
     Route("/v0.10/task_list", tasks.task_list, methods=["GET"]),
     Route("/v0.10/task/{task_id}", tasks.get_task, methods=["GET"]),
+    Route("/v0.10/task/{task_id}", tasks.update_task, methods=["PUT"]),
+    Route("/v0.10/task/{task_id}/pause_info", tasks.pause_info, methods=["GET"]),
     Route("/v0.10/task/{task_id}/cancel", tasks.cancel_task, methods=["POST"]),
     Route("/v0.10/task/{task_id}/event_list", tasks.task_event_list, methods=["GET"]),
     Route(
@@ -44,6 +55,11 @@ ROUTES = [
         tasks.task_successful_transfers,
         methods=["GET"],
     ),
+    Route("/v0.10/bookmark_list", bookmarks.bookmark_list, methods=["GET"]),
+    Route("/v0.10/bookmark", bookmarks.create_bookmark, methods=["POST"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.get_bookmark, methods=["GET"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.update_bookmark, methods=["PUT"]),
+    Route("/v0.10/bookmark/{bookmark_id}", bookmarks.delete_bookmark, methods=["DELETE"]),
     Route("/v0.10/{rest:path}", unknown_resource, methods=ALL_METHODS),
 ]
 

@@ -1,4 +1,5 @@
-"""Transfer's task resources: a task, the task list, its events and files, and cancel.
+"""Transfer's task resources: a task, the task list, its events and files, cancel, its
+pause information and updating its label or deadline.
 
 A task someone else owns is answered as missing (``TaskNotFound``), as Globus does.
 """
@@ -17,12 +18,15 @@ from globus_emulator.tasks import TERMINAL, Task
 from globus_emulator.transfer import errors
 from globus_emulator.transfer.access import authorized, uuid_or_none
 from globus_emulator.transfer.documents import page, result
-from globus_emulator.transfer.params import MAX_OFFSET, int_param
+from globus_emulator.transfer.params import MAX_OFFSET, int_param, json_body
+from globus_emulator.transfer.submissions import parse_deadline
 
 TASK_LIST_MAX = 1000
 EVENT_LIST_MAX = 1000
 SUCCESSFUL_PAGE = 1000
 TASK_FILTER_FIELDS = ("status", "type", "task_id", "label")
+UPDATABLE_FIELDS = ("label", "deadline")
+MAX_LABEL_LENGTH = 128
 
 TaskCheck = Callable[[dict[str, Any]], bool]
 
@@ -133,3 +137,56 @@ async def task_successful_transfers(request: Request) -> Response:
             "next_marker": after if after < len(done) else None,
         }
     )
+
+
+async def pause_info(request: Request) -> Response:
+    """GET /task/{id}/pause_info: the emulator never pauses a task, so no rule applies."""
+    own_task(request)
+    return JSONResponse(
+        {
+            "DATA_TYPE": "pause_info_limited",
+            "pause_rules": [],
+            "source_pause_message": None,
+            "source_pause_message_share": None,
+            "destination_pause_message": None,
+            "destination_pause_message_share": None,
+        }
+    )
+
+
+def _label(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise errors.bad_request("'label' must be a string or null")
+    if value is not None and (len(value) > MAX_LABEL_LENGTH or "\n" in value or "\r" in value):
+        raise errors.bad_request(
+            f"'label' must be one line of at most {MAX_LABEL_LENGTH} characters"
+        )
+    return value
+
+
+async def update_task(request: Request) -> Response:
+    """PUT /task/{id}: a task still running may get a new label or deadline."""
+    task = own_task(request)
+    doc = await json_body(request)
+    if doc.get("DATA_TYPE", "task") != "task":
+        raise errors.bad_request("DATA_TYPE must be 'task'")
+    unknown = sorted(set(doc) - {"DATA_TYPE", *UPDATABLE_FIELDS})
+    if unknown:
+        raise errors.bad_request(
+            f"Only {' and '.join(UPDATABLE_FIELDS)} can be updated, not {', '.join(unknown)}"
+        )
+    changes: dict[str, Any] = {}
+    if "label" in doc:
+        changes["label"] = _label(doc["label"])
+    if "deadline" in doc:
+        if not isinstance(doc["deadline"], str):
+            raise errors.bad_request("'deadline' must be a date and time, such as 2030-01-01")
+        changes["deadline"] = parse_deadline(doc["deadline"], task.request_time)
+    with task.lock:
+        if task.status in TERMINAL:
+            raise errors.conflict(
+                f"Task '{task.task_id}' is {task.status}: only an active task can be updated"
+            )
+        for name, value in changes.items():
+            setattr(task, name, value)
+    return JSONResponse(result("result", "Updated", "Task updated successfully", request.url.path))
