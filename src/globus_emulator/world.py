@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from globus_emulator.sessions import NO_POLICY, SessionPolicy, SessionPolicyError
+
 ENTITY_TYPES = ("GCSv5_mapped_collection", "GCSv5_guest_collection", "GCP_mapped_collection")
 
 # Fixed ids, so that the demo and the README can name them.
@@ -46,6 +48,8 @@ class Collection:
     requires_data_access_consent: bool = False
     # The collection's home directory ("/~/"), as a path inside the collection.
     home: str = "/"
+    # What the login session must hold to use the collection (a domain, an identity, MFA).
+    session_policy: SessionPolicy = NO_POLICY
 
     @property
     def data_access_scope(self) -> str:
@@ -114,6 +118,12 @@ def _world(doc: dict[str, Any]) -> World:
         if not root.is_absolute():
             raise SeedError(f"seed: collection {cid} root {root} must be an absolute path")
         root.mkdir(parents=True, exist_ok=True)
+        try:
+            policy = SessionPolicy.read(c)
+        except SessionPolicyError as err:
+            raise SeedError(f"seed: collection {cid}: {err}") from None
+        for identity_id in policy.identities:
+            _uuid(identity_id, f"collection {cid} session_required_identities")
         collections[cid] = Collection(
             id=cid,
             display_name=c.get("display_name", cid),
@@ -122,6 +132,7 @@ def _world(doc: dict[str, Any]) -> World:
             read_only=bool(c.get("read_only", False)),
             requires_data_access_consent=bool(c.get("requires_data_access_consent", False)),
             home=c.get("home", "/"),
+            session_policy=policy,
         )
     if not clients or not identities:
         raise SeedError("seed: at least one client and one identity are needed")

@@ -14,12 +14,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from globus_emulator.auth.consent import AUTHORIZE_PATH, GLOBUS_AUTH_CODE_URL, ConsentRequest
-from globus_emulator.world import World
+from globus_emulator.sessions import SessionPolicy
+from globus_emulator.world import Identity, World
 
 # Ids of the elements a script reads: the code, and the reasons a login stops.
 CODE_ID = "auth-code"
 ERROR_ID = "error-message"
 DENIED_ID = "auth-error"
+SESSION_ID = "session-requirement"
 NO_STORE = {"Cache-Control": "no-store"}
 
 STYLE = """
@@ -33,6 +35,7 @@ h1 { font-size: 1.45rem; margin: .25rem 0 1rem; }
 ul.scopes { padding-left: 1.2rem; margin: .5rem 0 1.25rem; }
 ul.scopes li { margin: .3rem 0; }
 label { display: block; font-weight: 600; margin-bottom: .35rem; }
+label.check { font-weight: normal; margin-top: .9rem; }
 select { width: 100%; padding: .5rem; font-size: 1rem; border: 1px solid #b9c4d0;
   border-radius: 6px; background: #fff; }
 .buttons { display: flex; gap: .75rem; margin-top: 1.5rem; }
@@ -92,27 +95,47 @@ def describe_scopes(consent: ConsentRequest, world: World) -> list[str]:
     return lines
 
 
-def login_page(consent: ConsentRequest, world: World) -> HTMLResponse:
+def login_page(
+    consent: ConsentRequest,
+    world: World,
+    identities: list[Identity],
+    session: SessionPolicy,
+    session_message: str,
+) -> HTMLResponse:
+    """The page: what the client asks for, the identities that can log in as the login
+    requires, and MFA (checked when required)."""
+    fields = {**consent.params(), **session.form_fields()}
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{_esc(value)}">'
-        for name, value in consent.params().items()
+        for name, value in fields.items()
     )
     options = "".join(
         f'<option value="{_esc(identity.id)}"{" selected" if i == 0 else ""}>'
         f"{_esc(identity.name or identity.username)} ({_esc(identity.username)})</option>"
-        for i, identity in enumerate(world.identities.values())
+        for i, identity in enumerate(identities)
     )
     wants = "".join(f"<li>{_esc(line)}</li>" for line in describe_scopes(consent, world))
+    requires = " and ".join(session.describe())
+    why = f"{_esc(session_message)} " if session_message else ""
+    session_note = (
+        f'<p class="note" id="{SESSION_ID}">{why}This login requires {_esc(requires)}.</p>'
+        if requires
+        else ""
+    )
+    mfa = (
+        f'<label class="check"><input type="checkbox" id="mfa" name="mfa" value="true"'
+        f"{' checked' if session.mfa else ''}> Use multi-factor authentication</label>"
+    )
     offline_note = (
         " The application also asks to keep access while you are away." if consent.offline else ""
     )
     body = (
         f"<h1>Log in to {_esc(consent.client.name)}</h1>"
         f"<p><strong>{_esc(consent.client.name)}</strong> would like to:</p>"
-        f'<ul class="scopes">{wants}</ul>'
+        f'<ul class="scopes">{wants}</ul>{session_note}'
         f'<form method="post" action="{AUTHORIZE_PATH}">{hidden}'
         f'<label for="identity">Log in as</label>'
-        f'<select id="identity" name="identity_id">{options}</select>'
+        f'<select id="identity" name="identity_id">{options}</select>{mfa}'
         '<div class="buttons">'
         '<button type="submit" id="allow" name="decision" value="allow">Allow</button>'
         '<button type="submit" id="deny" name="decision" value="deny" class="secondary">'

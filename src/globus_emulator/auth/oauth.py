@@ -7,6 +7,7 @@ shaped as Globus Auth shapes them, so that the unmodified globus-sdk parses them
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -94,9 +95,10 @@ def exchange_code(emulator: Emulator, client: Client, form: Mapping[str, str]) -
         id_token = emulator.signing_key.id_token(
             claims, client.id, world.access_token_lifetime_seconds
         )
+    grants = consent.scopes.grants(client.id, pending.identity_id)
     return token_response(
         emulator,
-        consent.scopes.grants(client.id, pending.identity_id),
+        [replace(grant, session=pending.session) for grant in grants],
         offline=consent.offline,
         state=consent.state,
         id_token=id_token,
