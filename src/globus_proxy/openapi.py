@@ -60,10 +60,11 @@ STATUSES = {
     503: "Globus or the collection is unavailable (maintenance, Globus Connect Personal not "
     "connected): retry later (after Retry-After, when Globus gave one).",
     504: "Globus did not answer within the deadline.",
+    507: "The collection is out of space, or over the user's quota.",
 }
 # Every status an operation toward Globus may answer, and its component (407: the spec's).
 GLOBUS_ANSWERS: dict[int, str | None] = {
-    **{status: "RespBasic" for status in (400, 401, 403, 404, 409, 429, 500, 502, 503, 504)},
+    **{status: "RespBasic" for status in (400, 401, 403, 404, 409, 429, 500, 502, 503, 504, 507)},
     407: "RespEndpointArray",
 }
 # Starting a login calls Globus only for the data_access decision, whose failures are not the

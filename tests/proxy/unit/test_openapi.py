@@ -11,7 +11,8 @@ import pytest
 from fastapi import FastAPI
 
 from globus_proxy.app import create_app
-from globus_proxy.openapi import RESPONSES, shape_parameter
+from globus_proxy.errors.globus import GLOBUS_ERRORS, UPSTREAM_FAILURE
+from globus_proxy.openapi import GLOBUS_ANSWERS, RESPONSES, shape_parameter
 from globus_proxy.routes import PREFIX, hot_params
 from globus_proxy.routes.ops import OPS_PATH
 from globus_proxy.routes.parameters import (
@@ -124,3 +125,8 @@ def test_every_operation_documents_its_answers_by_component(
             assert component in components
     assert "HTTPValidationError" not in components
     assert "Envelope" not in components
+
+
+def test_every_status_the_error_table_answers_is_documented() -> None:
+    answered = {rule.status for rule in GLOBUS_ERRORS} | {UPSTREAM_FAILURE.status, 407, 504}
+    assert answered <= set(GLOBUS_ANSWERS)
