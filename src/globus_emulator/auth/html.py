@@ -116,9 +116,9 @@ def login_page(
     )
     wants = "".join(f"<li>{_esc(line)}</li>" for line in describe_scopes(consent, world))
     requires = " and ".join(session.describe())
-    why = f"{_esc(session_message)} " if session_message else ""
+    lead = f"{_esc(session_message)}: this login" if session_message else "This login"
     session_note = (
-        f'<p class="note" id="{SESSION_ID}">{why}This login requires {_esc(requires)}.</p>'
+        f'<p class="note" id="{SESSION_ID}">{lead} requires {_esc(requires)}.</p>'
         if requires
         else ""
     )
