@@ -308,13 +308,18 @@ def retry_after(err: globus_sdk.GlobusAPIError) -> str | None:
 
 
 def login_required(
-    requirement: GARE, login: dict[str, str], scopes: str, collections: tuple[str, ...]
+    requirement: GARE,
+    login: dict[str, str],
+    scopes: str,
+    collections: tuple[str, ...],
+    secrets: tuple[str, ...] = (),
 ) -> ProxyError:
     """407 with a new login (`url`, `session_id`) that asks for what Globus said is missing.
 
     `scopes` are those the login asks for; `collections`, the ones the call used.
     """
     params = requirement.authorization_parameters
+    session_message = scrub(params.session_message or "", secrets)
     required_scopes = list(params.required_scopes or [])
     named = [m for s in required_scopes for m in DATA_ACCESS_SCOPE.findall(s)]
     names = list(dict.fromkeys(named or collections))
@@ -325,7 +330,7 @@ def login_required(
         session_id=login["session_id"],
         names=names,
         globus_code=requirement.code,
-        session_message=params.session_message or None,
+        session_message=session_message or None,
         session_required_identities=list(params.session_required_identities or []),
         session_required_single_domain=list(params.session_required_single_domain or []),
         session_required_policies=list(params.session_required_policies or []),

@@ -46,7 +46,9 @@ class Gateway:
 
     async def _login_for(self, call: Call, requirement: GARE) -> ProxyError:
         """Bound late: the runner is built before the Login that needs it."""
-        return await self.login.for_requirement(call.client_id, call.collections, requirement)
+        return await self.login.for_requirement(
+            call.client_id, call.collections, requirement, call.secrets()
+        )
 
     def close(self) -> None:
         self.runner.close()

@@ -70,10 +70,13 @@ class DataAccessOracle:
         return needed
 
 
-def session_parameters(params: GlobusAuthorizationParameters | None) -> dict[str, Any]:
+def session_parameters(
+    params: GlobusAuthorizationParameters | None, call_secrets: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """oauth2_get_authorize_url's session arguments asking Globus Auth for what `params` says
     the session lacks. A session requirement also asks for a fresh login (prompt=login), so
-    an existing browser session cannot stand in for it."""
+    an existing browser session cannot stand in for it. Globus's message is passed on
+    without the call's secrets."""
     if params is None:
         return {}
     chosen: dict[str, Any] = {
@@ -86,7 +89,7 @@ def session_parameters(params: GlobusAuthorizationParameters | None) -> dict[str
     if found or params.prompt == "login":
         found["prompt"] = "login"
     if params.session_message:
-        found["session_message"] = params.session_message
+        found["session_message"] = globus_errors.scrub(params.session_message, call_secrets)
     return found
 
 
@@ -115,6 +118,7 @@ class Login:
         client_id: str,
         scopes: str,
         session: GlobusAuthorizationParameters | None = None,
+        call_secrets: tuple[str, ...] = (),
     ) -> dict[str, str]:
         """{url, session_id}: the PKCE verifier travels sealed inside the session id. The
         session requirements are only in the URL: finishing the login needs none of them."""
@@ -122,12 +126,16 @@ class Login:
         client = self._clients.login(client_id)
         client.oauth2_start_flow(scopes, verifier=verifier, refresh_tokens=True)
         return {
-            "url": client.oauth2_get_authorize_url(**session_parameters(session)),
+            "url": client.oauth2_get_authorize_url(**session_parameters(session, call_secrets)),
             "session_id": self._sessions.seal(client_id, verifier, scopes),
         }
 
     async def for_requirement(
-        self, client_id: str, collections: Sequence[str], requirement: GARE
+        self,
+        client_id: str,
+        collections: Sequence[str],
+        requirement: GARE,
+        call_secrets: tuple[str, ...],
     ) -> ProxyError:
         """The 407 for a call whose login Globus said lacks something: a login asking for the
         scopes Globus named, else for those a login for the call's collections asks for, with
@@ -137,8 +145,10 @@ class Login:
             scopes = " ".join([IDENTITY_SCOPES, *params.required_scopes])
         else:
             scopes = await self.scopes(client_id, collections, None)
-        login = self.start(client_id, scopes, params)
-        return globus_errors.login_required(requirement, login, scopes, tuple(collections))
+        login = self.start(client_id, scopes, params, call_secrets)
+        return globus_errors.login_required(
+            requirement, login, scopes, tuple(collections), call_secrets
+        )
 
     async def scopes(
         self, client_id: str, collections: Sequence[str], data_access: bool | None

@@ -170,7 +170,9 @@ def test_consent_requirement_is_a_407_with_a_ready_login() -> None:
 
 def test_a_session_requirement_is_a_407_asking_for_that_session() -> None:
     requirement = required(LOGIN_FAILED, 502)
-    answer = globus_errors.login_required(requirement, CONSENT_LOGIN, "openid", (COLLECTION,))
+    answer = globus_errors.login_required(
+        requirement, CONSENT_LOGIN, "openid", (COLLECTION,), ("reauthentication",)
+    )
     assert answer.status == 407
     assert answer.result is not None
     assert answer.result["names"] == [COLLECTION]
@@ -179,7 +181,7 @@ def test_a_session_requirement_is_a_407_asking_for_that_session() -> None:
     assert answer.result["session_required_mfa"] is None
     assert answer.message.startswith(
         f"Globus needs the user to log in again to use collection {COLLECTION}: log in with an "
-        "identity from globus.org (Session reauthentication required (Globus Transfer))."
+        "identity from globus.org (Session REDACTED required (Globus Transfer))."
     )
     assert session_parameters(requirement.authorization_parameters) == {
         "session_required_single_domain": ["globus.org"],
