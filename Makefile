@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 # Real parts the tests start, from Debian's packages; add each with a line of its own.
 TEST_PACKAGES := chromium  # the login page's browser test
+TEST_PACKAGES += openjdk-17-jre-headless  # openapi-generator-cli (a client from the served spec)
 BENCH_PACKAGES := wrk
 
 # Installs the Debian packages it is given that are missing (apt-get when root).

@@ -51,6 +51,9 @@ async def world(request: Request) -> Response:
                     "root": str(c.root),
                     "read_only": c.read_only,
                     "requires_data_access_consent": c.requires_data_access_consent,
+                    "session_required_single_domain": list(c.session_policy.single_domain),
+                    "session_required_identities": list(c.session_policy.identities),
+                    "session_required_mfa": c.session_policy.mfa,
                 }
                 for c in w.collections.values()
             ],

@@ -29,6 +29,7 @@ class Fault:
     status: int | None = None  # None: answer normally (after the delay)
     delay_seconds: float = 0.0
     body: dict[str, Any] | None = None  # None: a Transfer-style error document
+    headers: dict[str, str] | None = None  # added to the failing answer, e.g. Retry-After
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Fault:
@@ -49,7 +50,20 @@ class Fault:
         body = doc.get("body")
         if body is not None and not isinstance(body, dict):
             raise FaultError("'body' must be a JSON object or null")
-        return cls(match=match, times=times, status=status, delay_seconds=delay, body=body)
+        headers = doc.get("headers")
+        if headers is not None and not (
+            isinstance(headers, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        ):
+            raise FaultError("'headers' must be an object of strings or null")
+        return cls(
+            match=match,
+            times=times,
+            status=status,
+            delay_seconds=delay,
+            body=body,
+            headers=headers,
+        )
 
 
 @dataclass
@@ -94,4 +108,4 @@ async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send:
         "request_id": "injected",
         "resource": scope["path"],
     }
-    await JSONResponse(body, status_code=fault.status)(scope, receive, send)
+    await JSONResponse(body, status_code=fault.status, headers=fault.headers)(scope, receive, send)

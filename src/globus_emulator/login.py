@@ -1,9 +1,9 @@
 """Logging in to the emulator's login page over plain HTTP, as a script would.
 
 GET the authorize URL, read its form with the stdlib HTML parser, submit it with its default
-values (the first submit button, the preselected identity), follow the redirect and read the
-code from the page's code element. Only the stdlib is used, so any program can call
-:func:`headless_login`.
+values (the first submit button, the preselected identity, MFA as the page presets it: on when
+the login requires it), follow the redirect and read the code from the page's code element.
+Only the stdlib is used, so any program can call :func:`headless_login`.
 """
 
 from __future__ import annotations
@@ -173,10 +173,16 @@ def _choose(select: SelectField, identity: str | None) -> str:
     raise LoginError(f"no identity {identity!r} on the login page")
 
 
-def headless_login(authorize_url: str, *, identity: str | None = None) -> str:
+MFA_FIELD = "mfa"
+
+
+def headless_login(
+    authorize_url: str, *, identity: str | None = None, mfa: bool | None = None
+) -> str:
     """Log in through the emulator's login page and return the authorization code.
 
     ``identity`` picks an identity by id or username; by default the preselected one is used.
+    ``mfa`` logs in with or without multi-factor authentication; by default as the page says.
     A redirect to a loopback application (not the emulator's auth-code page) is not
     followed: the code is read from its address.
     """
@@ -189,6 +195,10 @@ def headless_login(authorize_url: str, *, identity: str | None = None) -> str:
     data = {f.name: f.value for f in form.inputs}
     for select in form.selects:
         data[select.name] = _choose(select, identity)
+    if mfa is True:
+        data[MFA_FIELD] = "true"
+    elif mfa is False:
+        data.pop(MFA_FIELD, None)
     if form.first_button is not None:
         data[form.first_button.name] = form.first_button.value
     action = urljoin(page.url, form.action)

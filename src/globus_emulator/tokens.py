@@ -12,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from globus_emulator.sessions import NO_SESSION, Session
+
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
 AUTH_RESOURCE_SERVER = "auth.globus.org"
 TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
@@ -27,6 +29,8 @@ class Grant:
     scope: str  # the scope string as Globus reports it, space-separated
     # Collection ids whose data_access dependent scope was consented to.
     data_access: frozenset[str] = frozenset()
+    # The login the tokens came from (refreshed tokens keep it).
+    session: Session = NO_SESSION
 
 
 @dataclass

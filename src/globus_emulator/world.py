@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from globus_emulator.sessions import NO_POLICY, SessionPolicy, SessionPolicyError
+
 ENTITY_TYPES = ("GCSv5_mapped_collection", "GCSv5_guest_collection", "GCP_mapped_collection")
 
 # Fixed ids, so that the demo and the README can name them.
@@ -55,6 +57,8 @@ class Collection:
     home: str = "/"
     # The GCSv5 endpoint hosting it, which owns it (its owner_id in Transfer's documents).
     endpoint_id: str = DEFAULT_ENDPOINT_ID
+    # What the login session must hold to use the collection (a domain, an identity, MFA).
+    session_policy: SessionPolicy = NO_POLICY
 
     @property
     def data_access_scope(self) -> str:
@@ -123,6 +127,12 @@ def _world(doc: dict[str, Any]) -> World:
         if not root.is_absolute():
             raise SeedError(f"seed: collection {cid} root {root} must be an absolute path")
         root.mkdir(parents=True, exist_ok=True)
+        try:
+            policy = SessionPolicy.read(c)
+        except SessionPolicyError as err:
+            raise SeedError(f"seed: collection {cid}: {err}") from None
+        for identity_id in policy.identities:
+            _uuid(identity_id, f"collection {cid} session_required_identities")
         collections[cid] = Collection(
             id=cid,
             display_name=c.get("display_name", cid),
@@ -132,6 +142,7 @@ def _world(doc: dict[str, Any]) -> World:
             requires_data_access_consent=bool(c.get("requires_data_access_consent", False)),
             home=c.get("home", "/"),
             endpoint_id=_uuid(c.get("endpoint_id", DEFAULT_ENDPOINT_ID), "endpoint"),
+            session_policy=policy,
         )
     for c in collections.values():
         if c.endpoint_id in collections:

@@ -53,9 +53,13 @@ def error(
     version: str,
     result: Any = None,
     metadata: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     # `result` stays an object (never null): the Tapis schemas type it as one.
     raw_result = orjson.dumps({} if result is None else result)
     return Response(
-        render("error", message, raw_result, version, metadata), http_status, media_type=JSON
+        render("error", message, raw_result, version, metadata),
+        http_status,
+        headers=headers,
+        media_type=JSON,
     )

@@ -84,6 +84,15 @@ class Settings(BaseSettings):
         default="INFO",
         description="Log level of the service (globus-sdk's own loggers never go below INFO).",
     )
+    task_label: str = Field(
+        default="Tapisv3",
+        max_length=128,
+        description=(
+            "The Globus label of a transfer whose request names none (the original service "
+            "labelled every transfer Tapisv3, and operators find Tapis tasks by it). Empty: "
+            "no label."
+        ),
+    )
 
     @field_validator("session_key")
     @classmethod

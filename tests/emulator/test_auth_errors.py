@@ -196,7 +196,7 @@ def authorize_params(**overrides: str) -> dict[str, str]:
         "code_challenge_method": "S256",
         "access_type": "offline",
         "prefill_named_grant": "ignored",
-        "session_required_single_domain": "ignored.org",
+        "session_required_single_domain": "example.org",
     }
     params.update(overrides)
     return {k: v for k, v in params.items() if v != "<absent>"}

@@ -61,6 +61,16 @@ def test_an_injected_fault_answers_until_used_up(
     assert third.json()["DATA_TYPE"] == "file_list"
 
 
+def test_a_fault_answers_with_its_headers(private: RunningEmulator, http: httpx.Client) -> None:
+    http.post(
+        "/_emulator/faults",
+        json={"match": "/ls", "status": 429, "headers": {"Retry-After": "30"}},
+    )
+    limited = ls(http, issue_token(private.emulator))
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "30"
+
+
 def test_a_fault_without_a_status_lets_the_answer_through(
     private: RunningEmulator, http: httpx.Client
 ) -> None:
@@ -81,6 +91,7 @@ def test_a_fault_without_a_status_lets_the_answer_through(
         ({"match": "/ls", "status": 99}, "'status'"),
         ({"match": "/ls", "delay_seconds": -1}, "'delay_seconds'"),
         ({"match": "/ls", "body": ["not", "an", "object"]}, "'body'"),
+        ({"match": "/ls", "headers": {"Retry-After": 30}}, "'headers'"),
     ],
 )
 def test_a_bad_fault_is_400_naming_the_field(

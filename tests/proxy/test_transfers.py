@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.support import EmulatedGlobus, ProxyClient, Scratch, Tokens
+from tests.proxy.support import EmulatedGlobus, ProxyClient, ProxyFactory, Scratch, Tokens
 
 DONE = {"SUCCEEDED", "FAILED"}
 
@@ -124,6 +124,31 @@ def test_transfer_options_reach_the_task_document(
     assert doc["skip_source_errors"] is True
     assert doc["fail_on_quota_errors"] is True
     assert str(doc["deadline"]).startswith("2031-01-02")
+
+
+def test_a_transfer_without_a_label_is_labelled_tapisv3(
+    proxy: ProxyClient, tokens: Tokens, scratch: Scratch
+) -> None:
+    """Operators of the original service find Tapis tasks in Globus by this label."""
+    path, _ = scratch
+    task_id = submit(proxy, tokens, body("/data1/tree/README.txt", f"{path}/l.txt"))
+    assert proxy.wait_for_task(task_id, tokens, until=DONE)["label"] == "Tapisv3"
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("Nightly sync", "Nightly sync"), ("", None)])
+def test_the_default_label_is_a_setting(
+    proxy_factory: ProxyFactory,
+    tokens: Tokens,
+    scratch: Scratch,
+    setting: str,
+    expected: str | None,
+) -> None:
+    labelled = proxy_factory.start(task_label=setting)
+    path, _ = scratch
+    task_id = submit(labelled, tokens, body("/data1/tree/README.txt", f"{path}/s.txt"))
+    assert labelled.wait_for_task(task_id, tokens, until=DONE)["label"] == expected
+    named = submit(labelled, tokens, body("/data1/tree/README.txt", f"{path}/n.txt", label="x"))
+    assert labelled.wait_for_task(named, tokens, until=DONE)["label"] == "x"
 
 
 def test_delete_destination_extra_reaches_the_task(

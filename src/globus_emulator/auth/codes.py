@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from globus_emulator.auth.consent import ConsentRequest
 from globus_emulator.auth.errors import invalid_grant
+from globus_emulator.sessions import NO_SESSION, Session
 
 CODE_TTL_SECONDS = 600.0
 
@@ -29,6 +30,7 @@ class PendingCode:
     identity_id: str
     expires_at: float
     used: bool = False
+    session: Session = NO_SESSION  # the login that minted the code
 
 
 @dataclass
@@ -43,7 +45,7 @@ class PendingCodes:
     _codes: dict[str, PendingCode] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def mint(self, consent: ConsentRequest, identity_id: str) -> str:
+    def mint(self, consent: ConsentRequest, identity_id: str, session: Session = NO_SESSION) -> str:
         code = secrets.token_urlsafe(24)
         now = self.clock()
         with self._lock:
@@ -51,7 +53,9 @@ class PendingCodes:
             stale = [c for c, p in self._codes.items() if p.expires_at + self.ttl_seconds < now]
             for c in stale:
                 del self._codes[c]
-            self._codes[code] = PendingCode(consent, identity_id, now + self.ttl_seconds)
+            self._codes[code] = PendingCode(
+                consent, identity_id, now + self.ttl_seconds, session=session
+            )
         return code
 
     def redeem(

@@ -20,12 +20,14 @@ from globus_emulator.auth.consent import (
     VIEW_IDENTITY_SET,
     ConsentRequest,
 )
-from globus_emulator.world import World
+from globus_emulator.sessions import SessionPolicy
+from globus_emulator.world import Identity, World
 
 # Ids of the elements a script reads: the code, and the reasons a login stops.
 CODE_ID = "auth-code"
 ERROR_ID = "error-message"
 DENIED_ID = "auth-error"
+SESSION_ID = "session-requirement"
 NO_STORE = {"Cache-Control": "no-store"}
 
 STYLE = """
@@ -39,6 +41,7 @@ h1 { font-size: 1.45rem; margin: .25rem 0 1rem; }
 ul.scopes { padding-left: 1.2rem; margin: .5rem 0 1.25rem; }
 ul.scopes li { margin: .3rem 0; }
 label { display: block; font-weight: 600; margin-bottom: .35rem; }
+label.check { font-weight: normal; margin-top: .9rem; }
 select { width: 100%; padding: .5rem; font-size: 1rem; border: 1px solid #b9c4d0;
   border-radius: 6px; background: #fff; }
 .buttons { display: flex; gap: .75rem; margin-top: 1.5rem; }
@@ -102,27 +105,47 @@ def describe_scopes(consent: ConsentRequest, world: World) -> list[str]:
     return lines
 
 
-def login_page(consent: ConsentRequest, world: World) -> HTMLResponse:
+def login_page(
+    consent: ConsentRequest,
+    world: World,
+    identities: list[Identity],
+    session: SessionPolicy,
+    session_message: str,
+) -> HTMLResponse:
+    """The page: what the client asks for, the identities that can log in as the login
+    requires, and MFA (checked when required)."""
+    fields = {**consent.params(), **session.form_fields()}
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{_esc(value)}">'
-        for name, value in consent.params().items()
+        for name, value in fields.items()
     )
     options = "".join(
         f'<option value="{_esc(identity.id)}"{" selected" if i == 0 else ""}>'
         f"{_esc(identity.name or identity.username)} ({_esc(identity.username)})</option>"
-        for i, identity in enumerate(world.identities.values())
+        for i, identity in enumerate(identities)
     )
     wants = "".join(f"<li>{_esc(line)}</li>" for line in describe_scopes(consent, world))
+    requires = " and ".join(session.describe())
+    lead = f"{_esc(session_message)}: this login" if session_message else "This login"
+    session_note = (
+        f'<p class="note" id="{SESSION_ID}">{lead} requires {_esc(requires)}.</p>'
+        if requires
+        else ""
+    )
+    mfa = (
+        f'<label class="check"><input type="checkbox" id="mfa" name="mfa" value="true"'
+        f"{' checked' if session.mfa else ''}> Use multi-factor authentication</label>"
+    )
     offline_note = (
         " The application also asks to keep access while you are away." if consent.offline else ""
     )
     body = (
         f"<h1>Log in to {_esc(consent.client.name)}</h1>"
         f"<p><strong>{_esc(consent.client.name)}</strong> would like to:</p>"
-        f'<ul class="scopes">{wants}</ul>'
+        f'<ul class="scopes">{wants}</ul>{session_note}'
         f'<form method="post" action="{AUTHORIZE_PATH}">{hidden}'
         f'<label for="identity">Log in as</label>'
-        f'<select id="identity" name="identity_id">{options}</select>'
+        f'<select id="identity" name="identity_id">{options}</select>{mfa}'
         '<div class="buttons">'
         '<button type="submit" id="allow" name="decision" value="allow">Allow</button>'
         '<button type="submit" id="deny" name="decision" value="deny" class="secondary">'

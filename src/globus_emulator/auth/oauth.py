@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -99,9 +100,10 @@ def exchange_code(emulator: Emulator, client: Client, form: Mapping[str, str]) -
         id_token = emulator.signing_key.id_token(
             claims, client.id, world.access_token_lifetime_seconds
         )
+    grants = consent.scopes.grants(client.id, pending.identity_id)
     return token_response(
         emulator,
-        consent.scopes.grants(client.id, pending.identity_id),
+        [replace(grant, session=pending.session) for grant in grants],
         offline=consent.offline,
         state=consent.state,
         id_token=id_token,
@@ -208,20 +210,22 @@ async def introspect(request: Request) -> Response:
 
 
 def session_info(emulator: Emulator, access: AccessToken) -> dict[str, Any]:
-    """Who authenticated in the login behind a token, and when (the token's issue time).
+    """Who authenticated in the login behind a token, when, and whether with MFA.
 
     A client acting as itself has no person's authentication to report.
     """
     grant = access.grant
-    authentications: dict[str, dict[str, Any]] = {}
-    if grant.identity_id in emulator.world.identities:
-        authentications[grant.identity_id] = {
+    authentications: dict[str, dict[str, Any]] = {
+        a.identity_id: {
             "acr": None,
-            "amr": None,
-            "auth_time": int(access.issued_at),
+            "amr": ["mfa"] if a.mfa else None,
+            "auth_time": int(a.at),
             "custom_claims": {},
             "idp": IDENTITY_PROVIDER_ID,
         }
+        for a in grant.session.authentications
+        if a.identity_id in emulator.world.identities
+    }
     # One emulated browser session per client and identity.
     session_id = uuid.uuid5(uuid.NAMESPACE_URL, f"session:{grant.client_id}:{grant.identity_id}")
     return {"session_id": str(session_id), "authentications": authentications}

@@ -1,11 +1,14 @@
 """The login flow a person (or a script) walks: the consent page, its decision, the code page.
 
 The page's form is plain HTML, so a script can log in by submitting it with its defaults
-(``globus_emulator.login`` does). Every failure is a :class:`PageError`.
+(``globus_emulator.login`` does). An authorize URL's ``session_required_*`` parameters decide
+which identities the page offers and whether it asks for MFA; the code then carries the
+session that login made. Every failure is a :class:`PageError`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,7 +24,14 @@ from globus_emulator.auth.consent import (
 )
 from globus_emulator.auth.forms import FormError, read_form
 from globus_emulator.auth.html import PageError, code_page, denied_page, login_page
+from globus_emulator.sessions import (
+    Authentication,
+    Session,
+    SessionPolicy,
+    SessionPolicyError,
+)
 from globus_emulator.state import emulator_of
+from globus_emulator.world import Identity, World
 
 
 def checked_consent(request: Request, params: Mapping[str, str]) -> ConsentRequest:
@@ -29,6 +39,25 @@ def checked_consent(request: Request, params: Mapping[str, str]) -> ConsentReque
         return parse_authorize_request(params, emulator_of(request).world, request.url.netloc)
     except AuthorizeError as err:
         raise PageError(str(err)) from None
+
+
+def requested_session(params: Mapping[str, str]) -> SessionPolicy:
+    try:
+        return SessionPolicy.read(params)
+    except SessionPolicyError as err:
+        raise PageError(f"The login asks for a session that cannot be read: {err}.") from None
+
+
+def offered(world: World, policy: SessionPolicy) -> list[Identity]:
+    """The identities the page offers: those that can satisfy the requested session."""
+    found = [i for i in world.identities.values() if policy.admits(i.id, i.username)]
+    if not found:
+        raise PageError(
+            "No identity here can log in as this login requires: "
+            + " and ".join(policy.describe())
+            + "."
+        )
+    return found
 
 
 def redirect_with(redirect_uri: str, params: dict[str, str]) -> RedirectResponse:
@@ -42,8 +71,12 @@ def redirect_with(redirect_uri: str, params: dict[str, str]) -> RedirectResponse
 
 async def authorize(request: Request) -> Response:
     """GET /v2/oauth2/authorize: the login and consent page."""
-    consent = checked_consent(request, request.query_params)
-    return login_page(consent, emulator_of(request).world)
+    params = request.query_params
+    consent = checked_consent(request, params)
+    policy = requested_session(params)
+    world = emulator_of(request).world
+    identities = offered(world, policy)
+    return login_page(consent, world, identities, policy, params.get("session_message", ""))
 
 
 async def decide(request: Request) -> Response:
@@ -64,11 +97,23 @@ async def decide(request: Request) -> Response:
     if decision != "allow":
         raise PageError("Choose Allow or Deny.")
     emulator = emulator_of(request)
-    identities = emulator.world.identities
+    policy = requested_session(fields)
+    identities = {i.id: i for i in offered(emulator.world, policy)}
     identity_id = fields.get("identity_id") or next(iter(identities))
-    if identity_id not in identities:
+    if identity_id not in emulator.world.identities:
         raise PageError(f"Unknown identity {identity_id!r}.")
-    code = emulator.codes.mint(consent, identity_id)
+    identity = identities.get(identity_id)
+    if identity is None:
+        raise PageError(
+            f"Identity {identity_id!r} cannot log in here: this login requires "
+            + " and ".join(policy.describe())
+            + "."
+        )
+    mfa = fields.get("mfa", "") == "true"
+    if policy.mfa and not mfa:
+        raise PageError("This login requires multi-factor authentication: check the MFA box.")
+    session = Session((Authentication(identity.id, identity.username, time.time(), mfa),))
+    code = emulator.codes.mint(consent, identity.id, session)
     return redirect_with(consent.redirect_uri, {"code": code} | state)
 
 

@@ -1,5 +1,6 @@
 """Who may touch what: the bearer token every Transfer route checks, and the collections a
-token may read (data_access consent) or write (not read-only)."""
+token may read (data_access consent, then a login session that meets the collection's
+policy) or write (not read-only)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,13 @@ def collection(request: Request, endpoint_id: str) -> Collection:
 
 
 def accessible(request: Request, endpoint_id: str, grant: Grant) -> Collection:
-    """The collection, if this token may touch its data (data_access consent)."""
+    """The collection, if this token may touch its data: consent first, as Transfer checks it
+    before it reaches the collection's server, whose login checks the session."""
     found = collection(request, endpoint_id)
     if found.requires_data_access_consent and found.id not in grant.data_access:
         raise errors.consent_required(found)
+    if not found.session_policy.satisfied_by(grant.session):
+        raise errors.session_required(found, request.url.path.rstrip("/").rpartition("/")[2])
     return found
 
 

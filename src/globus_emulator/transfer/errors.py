@@ -125,6 +125,40 @@ def consent_required(collection: Collection) -> TransferError:
     )
 
 
+# The operations that reach the collection's server, as Globus names their failures.
+FAILED_OPERATIONS = {
+    "ls": "DirListingFailed",
+    "stat": "StatFailed",
+    "mkdir": "MkdirFailed",
+    "rename": "RenameFailed",
+}
+
+
+def session_required(collection: Collection, operation: str) -> TransferError:
+    """The session lacks what the collection requires. An operation on the collection's server
+    fails its login (502 ExternalError.<op>.LoginFailed); a task submission fails Transfer's own
+    policy check (403 AuthPolicyFailed). Both carry the `authorization_parameters` to log in
+    with."""
+    parameters = collection.session_policy.parameters()
+    failed = FAILED_OPERATIONS.get(operation)
+    if failed is None:
+        return TransferError(
+            403,
+            "AuthPolicyFailed",
+            "Failing collection authentication policy",
+            authorization_parameters=parameters,
+        )
+    return TransferError(
+        502,
+        f"ExternalError.{failed}.LoginFailed",
+        f"Command Failed: Error (login)\n{_where(collection)}Message: Login Failed\n---\n"
+        "Details: 530-Login incorrect. : GlobusError: v=1 c=LOGIN_DENIED\n"
+        "530-GridFTP-Message: The session does not meet the collection's authentication "
+        "policy\n530 End.\n",
+        authorization_parameters=parameters,
+    )
+
+
 def filesystem_failure(err: Exception) -> TransferError:
     """What escaped a route from the filesystem: a refused path, or an OS error unmapped."""
     if isinstance(err, InvalidPath):

@@ -13,8 +13,15 @@ from typing import Any
 class ProxyError(Exception):
     """An answer other than success; `message` is shown to the caller as is."""
 
-    def __init__(self, status: int, message: str, result: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        result: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.result = result
+        self.headers = headers  # e.g. Globus's Retry-After, passed on

@@ -1,28 +1,49 @@
 """Where a Globus error becomes an HTTP answer: the one table, and every message about Globus.
 
-Globus answered with an error document: matched by Globus `code` first (exact, then suffix),
-then by Globus's HTTP status; a consent requirement (read with globus-sdk's GARE support) is
-a 407 carrying a ready login. Globus Auth refused the refresh token: 401. Globus did not
-answer in time: 504. Globus could not be reached: 502. No message ever carries a token:
-Globus's own text is scrubbed of the call's secrets before it is quoted.
+Globus answered with an error document: an authorization requirement (a missing consent, or a
+session the collection requires: MFA, an identity, a domain, a policy), read with globus-sdk's
+GARE support, is a 407 carrying a new login that asks for exactly that (`LoginRequired`, which
+the gateway turns into `login_required`); anything else is matched by Globus `code` first
+(exact, then suffix), then by Globus's HTTP status, and Globus's Retry-After is passed on.
+Globus Auth refused the refresh token: 401. Globus did not answer in time: 504. Globus could
+not be reached: 502. No message ever carries a token: Globus's own text is scrubbed of the
+call's secrets before it is quoted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 
 import globus_sdk
-from globus_sdk.gare import to_gare
+from globus_sdk.gare import GARE, to_gare
 
 from globus_proxy.errors import ProxyError
+from globus_proxy.schemas import ResultEndpointArray
 from globus_proxy.token_cache import RefreshRejected
 
 # What a call toward Globus can raise that is Globus's doing, not the service's.
 CallFailure = globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected
 CALL_FAILURES = (globus_sdk.GlobusAPIError, globus_sdk.NetworkError, RefreshRejected)
-# client scopes -> {url, session_id} of a new login that asks for them
-StartConsent = Callable[[list[str]], dict[str, str]]
+
+# How a user logs in, on this service's routes and on Tapis Systems' (a Tapis deployment's
+# end users log in through Systems, which calls this service with the same client id).
+LOGIN_STEPS = (
+    "GET auth/url/{client_id}/{endpoint_id}, send the user to its url, then exchange the "
+    "code at auth/tokens/{client_id}/{session_id}/{auth_code}; through Tapis Systems: GET "
+    "/v3/systems/credential/{systemId}/globus/authUrl, then POST /v3/systems/credential/"
+    "{systemId}/user/{userName}/globus/tokens/{authCode}/{sessionId}"
+)
+FINISH_LOGIN = (
+    "then exchange the code at auth/tokens/{client_id}/{session_id}/{auth_code} with "
+    "result.session_id (through Tapis Systems: POST /v3/systems/credential/{systemId}/user/"
+    "{userName}/globus/tokens/{authCode}/{sessionId} with the same session id), and use the "
+    "new token pair."
+)
+# Answers that pass Globus's Retry-After on; as globus-sdk reads it, in whole seconds.
+RETRY_AFTER_STATUSES = (429, 503)
+SECONDS = re.compile(r"\d{1,9}")
+DATA_ACCESS_SCOPE = re.compile(r"https://auth\.globus\.org/scopes/([0-9a-fA-F-]{36})/data_access")
 
 
 @dataclass(frozen=True)
@@ -39,18 +60,43 @@ GLOBUS_ERRORS: tuple[Rule, ...] = (
     Rule(
         401,
         "Globus rejected the access token, even after refreshing it",
-        "Log in again: GET auth/url/{client_id}/{endpoint_id} and exchange the code at "
-        "auth/tokens.",
-        codes=("AuthenticationFailed", "Unauthorized", "invalid_token"),
+        f"Log in again: {LOGIN_STEPS}.",
+        codes=(
+            "AuthenticationFailed",
+            "ClientError.AuthenticationFailed",
+            "Unauthorized",
+            "invalid_token",
+        ),
         http_statuses=(401,),
     ),
     Rule(
         409,
         "The path already exists",
         "Pick another name, or delete the existing path first.",
-        codes=("Exists", "ClientError.Conflict"),
+        codes=("Exists",),
         code_suffixes=(".Exists",),
+    ),
+    Rule(
+        409,
+        "Globus refused the request as conflicting with the state of the collection or task",
+        "Check the task's status or the path, then retry (a retried request is safe).",
+        codes=("Conflict", "ClientError.Conflict"),
         http_statuses=(409,),
+    ),
+    Rule(
+        409,
+        "The collection's administrator has paused operations on it",
+        "Retry later; the operation can go ahead once the administrator resumes the collection.",
+        codes=("OperationPaused", "ClientError.OperationPaused"),
+        code_suffixes=(".OperationPaused",),
+    ),
+    Rule(
+        403,
+        "The collection refused this identity's login",
+        "Log in with an identity the collection allows, or ask the collection's administrator "
+        f"for access. To log in: {LOGIN_STEPS}.",
+        codes=("LoginFailed",),
+        code_suffixes=(".LoginFailed",),
     ),
     Rule(
         403,
@@ -77,6 +123,12 @@ GLOBUS_ERRORS: tuple[Rule, ...] = (
     ),
     Rule(
         404,
+        "The collection has been deleted",
+        "Use another collection.",
+        codes=("EndpointDeleted", "ClientError.EndpointDeleted"),
+    ),
+    Rule(
+        404,
         "Globus Auth does not know this client id",
         "Check the client id: it must be a Globus native app client.",
         codes=("invalid_client", "unauthorized_client"),
@@ -91,6 +143,17 @@ GLOBUS_ERRORS: tuple[Rule, ...] = (
     ),
     Rule(
         400,
+        "The collection is of a kind Globus no longer supports (or needs a legacy activation)",
+        "Use a Globus Connect Server v5 collection, or ask its administrator to upgrade it.",
+        codes=(
+            "NotSupported",
+            "ClientError.NotSupported",
+            "ActivationRequired",
+            "ClientError.ActivationRequired",
+        ),
+    ),
+    Rule(
+        400,
         "Globus rejected the request as invalid",
         "Check the parameters the message names.",
         codes=(
@@ -102,6 +165,48 @@ GLOBUS_ERRORS: tuple[Rule, ...] = (
         ),
         code_suffixes=(".BadRequest", ".InvalidPath", ".NotDirectory", ".IsDirectory"),
         http_statuses=(400, 422),
+    ),
+    Rule(
+        429,
+        "Globus is limiting the rate of this service's requests",
+        "Retry after the time the Retry-After header gives, and send fewer requests at once.",
+        codes=("RateLimited", "RateLimitExceeded", "TooManyRequests", "ClientError.RateLimited"),
+        http_statuses=(429,),
+    ),
+    Rule(
+        503,
+        "The collection is a Globus Connect Personal endpoint that is not connected to Globus",
+        "Start Globus Connect Personal on that computer and keep it online, then retry.",
+        codes=("GCDisconnected", "ClientError.GCDisconnected"),
+        code_suffixes=(".GCDisconnected",),
+    ),
+    Rule(
+        503,
+        "Globus is unavailable (maintenance or overload)",
+        "Retry later (after the Retry-After header's time, when given); see "
+        "https://status.globus.org.",
+        codes=("ServiceUnavailable",),
+        http_statuses=(503,),
+    ),
+    Rule(
+        507,
+        "The collection is out of space, or over the user's quota",
+        "Free space on the collection (or ask its administrator for more), then retry.",
+        codes=("QuotaExceeded", "NoSpaceLeft"),
+        code_suffixes=(".QuotaExceeded", ".NoSpaceLeft", ".DiskFull"),
+    ),
+    Rule(
+        502,
+        "Globus could not connect to the collection's server",
+        "Retry later; if it persists, contact the collection's administrator.",
+        code_suffixes=(".ConnectFailed",),
+    ),
+    Rule(
+        502,
+        "The collection reported an error",
+        "Retry later; if it persists, contact the collection's administrator.",
+        codes=("EndpointError", "ExternalError"),
+        code_suffixes=(".EndpointError",),
     ),
 )
 UPSTREAM_FAILURE = Rule(
@@ -119,22 +224,33 @@ UNREACHABLE_MESSAGE = (
 )
 
 
+class LoginRequired(Exception):
+    """Globus answered that the login lacks something (a consent, a session requirement).
+
+    The answer is a 407 with a new login, which only the gateway can start (it needs the
+    call's client and collections): see `login_required`.
+    """
+
+    def __init__(self, requirement: GARE) -> None:
+        super().__init__(requirement.code)
+        self.requirement = requirement
+
+
 def translate(
     err: CallFailure,
     *,
     secrets: tuple[str, ...],
     out_of_time: bool,
     deadline_seconds: float,
-    start_consent: StartConsent,
-) -> ProxyError:
+) -> ProxyError | LoginRequired:
     """The answer for whatever a call toward Globus raised.
 
     When Globus answered, the answer is never a 504, even if retries ran out of time.
     """
     if isinstance(err, globus_sdk.GlobusAPIError):
-        scopes = consent_scopes(err)
-        if scopes:
-            return consent_required(scopes, start_consent(scopes))
+        requirement = to_gare(err)
+        if requirement is not None:
+            return LoginRequired(requirement)
         return from_globus(err, secrets)
     if isinstance(err, RefreshRejected):
         return refresh_rejected()
@@ -176,36 +292,84 @@ def from_globus(err: globus_sdk.GlobusAPIError, secrets: tuple[str, ...]) -> Pro
     said = " ".join(scrub(err.message or err.text or "", secrets).split())[:500]
     detail = f"{said} " if said else ""
     origin = f"Globus {code}, HTTP {err.http_status}" if code else f"Globus HTTP {err.http_status}"
-    return ProxyError(rule.status, f"{rule.what}: {detail}({origin}). {rule.next_step}")
+    message = f"{rule.what}: {detail}({origin}). {rule.next_step}"
+    wait = retry_after(err) if rule.status in RETRY_AFTER_STATUSES else None
+    if wait is None:
+        return ProxyError(rule.status, message)
+    return ProxyError(
+        rule.status, f"{message} Globus asks to wait {wait} s.", headers={"Retry-After": wait}
+    )
 
 
-def consent_scopes(err: globus_sdk.GlobusAPIError) -> list[str] | None:
-    """The scopes Globus asks consent for, when the error is a consent/auth requirement."""
-    gare = to_gare(err)
-    if gare is None:
-        return None
-    scopes = gare.authorization_parameters.required_scopes
-    return list(scopes) if scopes else None
+def retry_after(err: globus_sdk.GlobusAPIError) -> str | None:
+    """Globus's Retry-After, when it is whole seconds (as globus-sdk reads it)."""
+    value = err.headers.get("Retry-After", "").strip()
+    return value if SECONDS.fullmatch(value) else None
 
 
-def consent_required(scopes: list[str], login: dict[str, str]) -> ProxyError:
-    """407 with a login (`url`, `session_id`) that asks for the missing consent."""
+def login_required(
+    requirement: GARE,
+    login: dict[str, str],
+    scopes: str,
+    collections: tuple[str, ...],
+    secrets: tuple[str, ...] = (),
+) -> ProxyError:
+    """407 with a new login (`url`, `session_id`) that asks for what Globus said is missing.
+
+    `scopes` are those the login asks for; `collections`, the ones the call used.
+    """
+    params = requirement.authorization_parameters
+    session_message = scrub(params.session_message or "", secrets)
+    required_scopes = list(params.required_scopes or [])
+    named = [m for s in required_scopes for m in DATA_ACCESS_SCOPE.findall(s)]
+    names = list(dict.fromkeys(named or collections))
+    result = ResultEndpointArray(
+        scopes=scopes,
+        required_scopes=required_scopes,
+        url=login["url"],
+        session_id=login["session_id"],
+        names=names,
+        globus_code=requirement.code,
+        session_message=session_message or None,
+        session_required_identities=list(params.session_required_identities or []),
+        session_required_single_domain=list(params.session_required_single_domain or []),
+        session_required_policies=list(params.session_required_policies or []),
+        session_required_mfa=params.session_required_mfa or None,
+    )
+    which = f"collection {', '.join(names)}" if names else "this collection"
+    lacking = session_lacks(result)
+    said = f" ({result.session_message})" if result.session_message else ""
+    if lacking:
+        what = f"Globus needs the user to log in again to use {which}: {lacking}{said}."
+    else:
+        what = f"Globus needs the user's consent before {which} can be used{said}."
     return ProxyError(
         407,
-        "Globus needs the user's consent before this collection can be used. Send the user "
-        f"to this URL and login: {login['url']} then exchange the code at "
-        "auth/tokens/{client_id}/{session_id}/{auth_code} with result.session_id, and use "
-        "the new token pair.",
-        result={"scopes": " ".join(scopes), "required_scopes": scopes, **login},
+        f"{what} Send the user to this URL and login: {login['url']} {FINISH_LOGIN}",
+        result=result.model_dump(),
     )
+
+
+def session_lacks(result: ResultEndpointArray) -> str:
+    """What the user's Globus session must have, in words; empty if only consent is missing."""
+    needs = []
+    if result.session_required_single_domain:
+        domains = " or ".join(result.session_required_single_domain)
+        needs.append(f"an identity from {domains}")
+    if result.session_required_identities:
+        needs.append(f"identity {' or '.join(result.session_required_identities)}")
+    if result.session_required_mfa:
+        needs.append("multi-factor authentication")
+    if result.session_required_policies:
+        needs.append(f"policy {', '.join(result.session_required_policies)}")
+    return "log in with " + " and ".join(needs) if needs else ""
 
 
 def refresh_rejected() -> ProxyError:
     return ProxyError(
         401,
         "Globus Auth rejected the refresh token (revoked, unused for too long, or "
-        "issued to another client). Log in again: GET auth/url/{client_id}/"
-        "{endpoint_id}, then exchange the code at auth/tokens.",
+        f"issued to another client). Log in again: {LOGIN_STEPS}.",
     )
 
 

@@ -31,7 +31,7 @@ INTERNAL_ERROR = (
 def install(app: FastAPI, version: str) -> None:
     async def on_proxy_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProxyError)
-        return envelope.error(exc.status, exc.message, version, exc.result)
+        return envelope.error(exc.status, exc.message, version, exc.result, headers=exc.headers)
 
     async def on_validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -9,8 +9,11 @@ caller's tokens) and `gateway.login` (Globus Auth); nothing is built per request
 
 from __future__ import annotations
 
+from globus_sdk.gare import GARE
+
+from globus_proxy.errors import ProxyError
 from globus_proxy.gateway import login
-from globus_proxy.gateway.call import Answer, CallAuthorizer, TokenPair
+from globus_proxy.gateway.call import Answer, Call, CallAuthorizer, TokenPair
 from globus_proxy.gateway.clients import Clients
 from globus_proxy.gateway.runner import CallRunner
 from globus_proxy.gateway.transfer import TransferOperations
@@ -33,7 +36,7 @@ class Gateway:
             settings.worker_threads,
             settings.globus_timeout_seconds,
             self.tokens,
-            consent_login=self._consent_login,
+            login_for=self._login_for,
         )
         sessions = SessionSealer(settings.session_key_bytes(), settings.session_ttl_seconds)
         self.login = login.Login(settings, self.clients, sessions, self.tokens, self.runner)
@@ -41,9 +44,11 @@ class Gateway:
             self.clients.transfer(CallAuthorizer(self.tokens)), self.runner
         )
 
-    def _consent_login(self, client_id: str, scopes: list[str]) -> dict[str, str]:
+    async def _login_for(self, call: Call, requirement: GARE) -> ProxyError:
         """Bound late: the runner is built before the Login that needs it."""
-        return self.login.start_consent(client_id, scopes)
+        return await self.login.for_requirement(
+            call.client_id, call.collections, requirement, call.secrets()
+        )
 
     def close(self) -> None:
         self.runner.close()

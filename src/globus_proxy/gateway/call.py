@@ -48,6 +48,7 @@ class Call:
     refresh_only: bool = False  # checkTokens: refresh on 401 but do not retry
     refreshed: bool = False
     out_of_time: bool = False  # set when a retry was refused for want of time
+    collections: tuple[str, ...] = ()  # the collection ids the call uses, for a new login
     other_secrets: tuple[str, ...] = ()
 
     def remaining(self) -> float:

@@ -1,5 +1,6 @@
-"""Everything asked of Globus Auth: login URLs, the code exchange, refreshes and consent, and
-whether a login should ask for a collection's data_access consent.
+"""Everything asked of Globus Auth: login URLs, the code exchange, refreshes, the new login a
+407 carries (a consent, or a session a collection requires), and whether a login should ask
+for a collection's data_access consent.
 
 A login is stateless on this side: the PKCE verifier travels sealed inside the session id
 (see sessions), so any replica can finish a login another began.
@@ -9,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 import globus_sdk
+from globus_sdk.gare import GARE, GlobusAuthorizationParameters
 
 from globus_proxy.errors import ProxyError, inputs
 from globus_proxy.errors import globus as globus_errors
@@ -66,6 +70,29 @@ class DataAccessOracle:
         return needed
 
 
+def session_parameters(
+    params: GlobusAuthorizationParameters | None, call_secrets: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """oauth2_get_authorize_url's session arguments asking Globus Auth for what `params` says
+    the session lacks. A session requirement also asks for a fresh login (prompt=login), so
+    an existing browser session cannot stand in for it. Globus's message is passed on
+    without the call's secrets."""
+    if params is None:
+        return {}
+    chosen: dict[str, Any] = {
+        "session_required_identities": params.session_required_identities,
+        "session_required_single_domain": params.session_required_single_domain,
+        "session_required_policies": params.session_required_policies,
+        "session_required_mfa": True if params.session_required_mfa else None,
+    }
+    found = {name: value for name, value in chosen.items() if value}
+    if found or params.prompt == "login":
+        found["prompt"] = "login"
+    if params.session_message:
+        found["session_message"] = globus_errors.scrub(params.session_message, call_secrets)
+    return found
+
+
 class Login:
     def __init__(
         self,
@@ -86,47 +113,77 @@ class Login:
             else None
         )
 
-    def start(self, client_id: str, scopes: str) -> dict[str, str]:
-        """{url, session_id}: the PKCE verifier travels sealed inside the session id."""
+    def start(
+        self,
+        client_id: str,
+        scopes: str,
+        session: GlobusAuthorizationParameters | None = None,
+        call_secrets: tuple[str, ...] = (),
+    ) -> dict[str, str]:
+        """{url, session_id}: the PKCE verifier travels sealed inside the session id. The
+        session requirements are only in the URL: finishing the login needs none of them."""
         verifier = secrets.token_urlsafe(48)
-        flow = self._clients.login(client_id).oauth2_start_flow(
-            scopes, verifier=verifier, refresh_tokens=True
-        )
+        client = self._clients.login(client_id)
+        client.oauth2_start_flow(scopes, verifier=verifier, refresh_tokens=True)
         return {
-            "url": flow.get_authorize_url(),
+            "url": client.oauth2_get_authorize_url(**session_parameters(session, call_secrets)),
             "session_id": self._sessions.seal(client_id, verifier, scopes),
         }
 
-    def start_consent(self, client_id: str, scopes: list[str]) -> dict[str, str]:
-        """A login that asks for the scopes Globus said were missing."""
-        return self.start(client_id, " ".join([IDENTITY_SCOPES, *scopes]))
+    async def for_requirement(
+        self,
+        client_id: str,
+        collections: Sequence[str],
+        requirement: GARE,
+        call_secrets: tuple[str, ...],
+    ) -> ProxyError:
+        """The 407 for a call whose login Globus said lacks something: a login asking for the
+        scopes Globus named, else for those a login for the call's collections asks for, with
+        the session Globus requires."""
+        params = requirement.authorization_parameters
+        if params.required_scopes:
+            scopes = " ".join([IDENTITY_SCOPES, *params.required_scopes])
+        else:
+            scopes = await self.scopes(client_id, collections, None)
+        login = self.start(client_id, scopes, params, call_secrets)
+        return globus_errors.login_required(
+            requirement, login, scopes, tuple(collections), call_secrets
+        )
 
     async def scopes(
-        self, client_id: str, endpoint_id: str | None, data_access: bool | None
+        self, client_id: str, collections: Sequence[str], data_access: bool | None
     ) -> str:
-        """The scopes a login for this collection asks for; data_access when it is needed:
-        as the caller says, else as the confidential client finds, else the setting."""
-        transfer = TRANSFER_SCOPE
-        if endpoint_id is not None:
-            needed = data_access
-            oracle = self._oracle
-            if needed is None and oracle is not None:
-                try:
-                    needed = await self._runner.run(
-                        self._runner.new_call(client_id), lambda: oracle.needs(endpoint_id)
-                    )
-                except ProxyError as err:
-                    # A login must not fail because the service's own client could not ask.
-                    log.warning(
-                        "data_access decision for collection %s failed (%d); using the default",
-                        endpoint_id,
-                        err.status,
-                    )
-            if needed is None:
-                needed = self._settings.data_access_default
-            if needed:
-                transfer += f"[*https://auth.globus.org/scopes/{endpoint_id}/data_access]"
+        """The scopes a login for these collections asks for; each one's data_access when it
+        is needed: as the caller says, else as the confidential client finds, else the
+        setting."""
+        needing = [
+            c
+            for c in dict.fromkeys(collections)
+            if await self._needs_data_access(client_id, c, data_access)
+        ]
+        dependencies = " ".join(f"*https://auth.globus.org/scopes/{c}/data_access" for c in needing)
+        transfer = f"{TRANSFER_SCOPE}[{dependencies}]" if dependencies else TRANSFER_SCOPE
         return f"{IDENTITY_SCOPES} {transfer}"
+
+    async def _needs_data_access(
+        self, client_id: str, endpoint_id: str, data_access: bool | None
+    ) -> bool:
+        if data_access is not None:
+            return data_access
+        oracle = self._oracle
+        if oracle is not None:
+            try:
+                return await self._runner.run(
+                    self._runner.new_call(client_id), lambda: oracle.needs(endpoint_id)
+                )
+            except ProxyError as err:
+                # A login must not fail because the service's own client could not ask.
+                log.warning(
+                    "data_access decision for collection %s failed (%d); using the default",
+                    endpoint_id,
+                    err.status,
+                )
+        return self._settings.data_access_default
 
     async def exchange_code(self, client_id: str, session_id: str, auth_code: str) -> TokenPair:
         try:

@@ -3,17 +3,22 @@
 globus-sdk is synchronous, so every call runs in a bounded thread pool with its `Call` in the
 contextvar. Retries stop, sleeps shrink and HTTP timeouts tighten as the deadline nears (see
 transport); an outer `asyncio.timeout` guards the whole call. Whatever Globus's side raises
-leaves as a ProxyError worded by errors.globus.
+leaves as a ProxyError worded by errors.globus; when Globus says the login lacks something, the
+answer is a 407 with a new login, made after the call by `login_for` (it may ask Globus whether
+a collection needs a data_access consent, so it runs outside the failed call).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from globus_sdk.gare import GARE
+
+from globus_proxy.errors import ProxyError
 from globus_proxy.errors import globus as globus_errors
 from globus_proxy.gateway.call import CURRENT_CALL, Call, TokenPair
 from globus_proxy.token_cache import TokenCache
@@ -22,8 +27,8 @@ T = TypeVar("T")
 
 # The outer guard fires this long after the deadline, so the inner one normally answers first.
 OUTER_GRACE_SECONDS = 0.25
-# (client_id, scopes) -> {url, session_id} of a login asking for those scopes
-ConsentLogin = Callable[[str, list[str]], dict[str, str]]
+# (the call, what Globus said its login lacks) -> the 407 with a login that has it
+LoginFor = Callable[[Call, GARE], Awaitable[ProxyError]]
 
 
 class CallRunner:
@@ -32,12 +37,12 @@ class CallRunner:
         worker_threads: int,
         deadline_seconds: float,
         tokens: TokenCache,
-        consent_login: ConsentLogin,
+        login_for: LoginFor,
     ) -> None:
         self.deadline_seconds = deadline_seconds
         self.executor = ThreadPoolExecutor(worker_threads, thread_name_prefix="globus")
         self._tokens = tokens
-        self._consent_login = consent_login
+        self._login_for = login_for
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -64,7 +69,6 @@ class CallRunner:
                     secrets=call.secrets(),
                     out_of_time=call.ran_out_of_time(),
                     deadline_seconds=self.deadline_seconds,
-                    start_consent=lambda scopes: self._consent_login(call.client_id, scopes),
                 ) from None
             finally:
                 CURRENT_CALL.reset(reset)
@@ -75,3 +79,5 @@ class CallRunner:
                 return await future
         except TimeoutError:
             raise globus_errors.timed_out(self.deadline_seconds) from None
+        except globus_errors.LoginRequired as needed:
+            raise await self._login_for(call, needed.requirement) from None

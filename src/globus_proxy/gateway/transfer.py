@@ -27,8 +27,15 @@ class TransferOperations:
         self._client = client
         self._runner = runner
 
-    async def _answer(self, client_id: str, pair: TokenPair, work: Callable[[], bytes]) -> Answer:
+    async def _answer(
+        self,
+        client_id: str,
+        pair: TokenPair,
+        work: Callable[[], bytes],
+        collections: tuple[str, ...] = (),
+    ) -> Answer:
         call = self._runner.new_call(client_id, pair)
+        call.collections = collections
         return call.answer(await self._runner.run(call, work))
 
     async def list_files(
@@ -57,13 +64,16 @@ class TransferOperations:
                 return single_file_listing(endpoint_id, path, entry, offset)
             return raw_document(response)
 
-        return await self._answer(client_id, pair, work)
+        return await self._answer(client_id, pair, work, (endpoint_id,))
 
     async def make_dir(
         self, client_id: str, pair: TokenPair, endpoint_id: str, path: str
     ) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.operation_mkdir(endpoint_id, path))
+            client_id,
+            pair,
+            lambda: raw_document(self._client.operation_mkdir(endpoint_id, path)),
+            (endpoint_id,),
         )
 
     async def rename(
@@ -73,6 +83,7 @@ class TransferOperations:
             client_id,
             pair,
             lambda: raw_document(self._client.operation_rename(endpoint_id, old, new)),
+            (endpoint_id,),
         )
 
     async def delete(
@@ -83,7 +94,7 @@ class TransferOperations:
             data.add_item(path)
             return raw_document(self._client.submit_delete(data))
 
-        return await self._answer(client_id, pair, work)
+        return await self._answer(client_id, pair, work, (endpoint_id,))
 
     async def submit_transfer(
         self,
@@ -103,7 +114,7 @@ class TransferOperations:
                 )
             return raw_document(self._client.submit_transfer(data))
 
-        return await self._answer(client_id, pair, work)
+        return await self._answer(client_id, pair, work, (source, destination))
 
     async def get_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(
@@ -119,6 +130,7 @@ class TransferOperations:
         """A pair that works now: one cheap call with the token, one refresh only if it fails."""
         call: Call = self._runner.new_call(client_id, pair)
         call.refresh_only = True
+        call.collections = (endpoint_id,)
 
         def work() -> TokenPair:
             try:

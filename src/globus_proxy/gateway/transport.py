@@ -19,13 +19,29 @@ from globus_sdk.transport.retry import RetryCheckResult, RetryContext
 from globus_proxy.gateway.call import CURRENT_CALL, MIN_ATTEMPT_SECONDS
 
 
+def retry_after_seconds(response: requests.Response) -> int | None:
+    """Globus's Retry-After on a 429 or 503, in whole seconds as globus-sdk reads it."""
+    if response.status_code not in (429, 503):
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 def refuse_retry_past_deadline(ctx: RetryContext) -> RetryCheckResult:
-    """Runs before globus-sdk's own checks: no retry that would outlast the deadline."""
+    """Runs before globus-sdk's own checks: no retry that would outlast the deadline.
+
+    Globus asking to wait longer than the time left is answered now, not slept out: the
+    caller gets Globus's status and its Retry-After.
+    """
     call = CURRENT_CALL.get()
     if call is None:
         return RetryCheckResult.no_decision
     if ctx.response is not None and ctx.response.status_code == 401:
         ctx.backoff = 0.0  # the retry after a token refresh should not wait
+    if ctx.response is not None:
+        wait = retry_after_seconds(ctx.response)
+        if wait is not None and wait > call.remaining() - MIN_ATTEMPT_SECONDS:
+            return RetryCheckResult.do_not_retry
     if call.worth_another_attempt():
         return RetryCheckResult.no_decision
     if ctx.exception is not None or (ctx.response is not None and ctx.response.status_code >= 400):

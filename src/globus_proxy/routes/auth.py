@@ -23,7 +23,7 @@ async def _auth_url(
 ) -> Response:
     client = str(client_id)
     scopes = await ctx.gateway.login.scopes(
-        client, str(endpoint_id) if endpoint_id else None, data_access
+        client, [str(endpoint_id)] if endpoint_id else [], data_access
     )
     login = ctx.gateway.login.start(client, scopes)
     return envelope.success(f"Please go to this URL and login: {login['url']}", login, ctx.version)

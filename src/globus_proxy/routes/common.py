@@ -23,6 +23,7 @@ class Context:
     gateway: Gateway
     version: str
     tokens: TokenPair
+    task_label: str = ""  # the label of a transfer that names none
 
 
 NO_TOKENS = TokenPair("", "")
@@ -30,7 +31,8 @@ NO_TOKENS = TokenPair("", "")
 
 def context_for(request: Request, tokens: TokenPair) -> Context:
     state = request.app.state
-    return Context(state.gateway, state.settings.version, tokens)
+    settings = state.settings
+    return Context(state.gateway, settings.version, tokens, settings.task_label)
 
 
 async def context(request: Request) -> Context:

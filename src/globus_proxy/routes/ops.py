@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,16 +14,13 @@ from globus_proxy.routes import PREFIX, hot_params
 from globus_proxy.routes import parameters as p
 from globus_proxy.routes.common import WithTokens, normalised
 from globus_proxy.routes.parameters import ClientId, CollectionPath, EndpointId
+from globus_proxy.schemas import ReqRename
 
 router = APIRouter(prefix=f"{PREFIX}/ops", tags=["File Operations"])
 OPS_PATH = "/{client_id}/{endpoint_id}/{path:path}"
 
 TRUE_WORDS = frozenset({"true", "1"})
 FALSE_WORDS = frozenset({"false", "0"})
-
-
-class RenameRequest(BaseModel):
-    destination: str = Field(min_length=1, description="New path of the file or directory.")
 
 
 def parse_recurse(raw: str | None) -> bool:
@@ -65,12 +61,6 @@ async def list_files(request: Request) -> Response:
     OPS_PATH,
     operation_id="makeDir",
     summary="Create a directory",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    },
 )
 async def make_dir(
     client_id: ClientId,
@@ -93,7 +83,7 @@ async def rename_path(
     endpoint_id: EndpointId,
     path: CollectionPath,
     ctx: WithTokens,
-    body: Annotated[RenameRequest | None, Body()] = None,
+    body: Annotated[ReqRename | None, Body()] = None,
 ) -> Response:
     if body is None:
         raise inputs.rename_without_destination()

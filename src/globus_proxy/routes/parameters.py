@@ -12,15 +12,15 @@ from uuid import UUID
 
 from fastapi import Path, Query
 
-CLIENT_ID = "Globus native app client id."
-ENDPOINT_ID = "Globus collection (endpoint) id."
-TASK_ID = "Globus task id."
+CLIENT_ID = "Globus native app client id (a UUID)."
+ENDPOINT_ID = "Globus collection (endpoint) id (a UUID)."
+TASK_ID = "Globus task id (a UUID)."
 COLLECTION_PATH = (
     "Path on the collection: one %2F-encoded segment or plain segments. Relative paths "
     "and `~`/`/~/...` are relative to the collection's home directory."
 )
-ACCESS_TOKEN = "Globus transfer access token"
-REFRESH_TOKEN = "Globus transfer refresh token"
+ACCESS_TOKEN = "Globus transfer access token (missing: a 401 saying how to log in)."
+REFRESH_TOKEN = "Globus transfer refresh token (missing: a 401 saying how to log in)."
 LIMIT = "Page size; above 100,000 (Globus's cap) it is clamped."
 LIMIT_DEFAULT = 1000
 LIMIT_MINIMUM = 1

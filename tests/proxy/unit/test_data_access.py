@@ -64,7 +64,7 @@ def test_confidential_client_decides(gateway: Gateway) -> None:
         )
 
     async def scopes(endpoint: str) -> str:
-        return await gateway.login.scopes(CLIENT, endpoint, None)
+        return await gateway.login.scopes(CLIENT, [endpoint], None)
 
     mapped = asyncio.run(scopes(MAPPED))
     assert f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]" in mapped
@@ -80,10 +80,10 @@ def test_without_a_confidential_client_the_setting_decides() -> None:
     """No Globus call at all (`responses` refuses any): the query, else the setting."""
     gateway = Gateway(Settings(data_access_default=True))
     try:
-        with_default = asyncio.run(gateway.login.scopes(CLIENT, MAPPED, None))
+        with_default = asyncio.run(gateway.login.scopes(CLIENT, [MAPPED], None))
         assert f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]" in with_default
-        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, MAPPED, False))
-        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, None, None))
+        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, [MAPPED], False))
+        assert "data_access" not in asyncio.run(gateway.login.scopes(CLIENT, [], None))
     finally:
         gateway.close()
     assert len(responses.calls) == 0

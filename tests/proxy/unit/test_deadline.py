@@ -88,7 +88,7 @@ def costs_time(clock: FakeClock, answer: object) -> object:
 
 
 @responses.activate
-def test_retries_stop_at_the_deadline_and_globus_answer_is_502(
+def test_retries_stop_at_the_deadline_and_globus_answer_is_503(
     gateway: Gateway, clock: FakeClock
 ) -> None:
     """Globus keeps answering 503: globus-sdk alone would retry 5 times over ~15 s."""
@@ -101,13 +101,44 @@ def test_retries_stop_at_the_deadline_and_globus_answer_is_502(
     )
     started, real_start = clock.now, time.monotonic()
     failed = list_home(gateway)
-    assert failed.status == 502, failed.message  # Globus answered: not a 504
+    assert failed.status == 503, failed.message  # Globus answered: not a 504
     assert "busy (Globus ServiceUnavailable, HTTP 503)" in failed.message
     attempts = len(responses.calls)
     assert 2 <= attempts < 6, attempts
     assert clock.now - started <= 1.0 + REQUEST_SECONDS
     assert all(s <= 1.0 - MIN_ATTEMPT_SECONDS for s in clock.slept), clock.slept
     assert time.monotonic() - real_start < 1.0, "the retries ran on the fake clock"
+
+
+@pytest.mark.parametrize(("status", "code"), [(429, "RateLimited"), (503, "ServiceUnavailable")])
+@responses.activate
+def test_a_retry_after_past_the_deadline_is_answered_at_once(
+    patient_gateway: Gateway, clock: FakeClock, status: int, code: str
+) -> None:
+    """Globus asks to wait longer than the time left: no sleep, its status and Retry-After."""
+    answer = (status, {**JSON, "Retry-After": "120"}, f'{{"code": "{code}", "message": "m"}}')
+    responses.add_callback(responses.GET, LS, callback=costs_time(clock, answer))
+    failed = list_home(patient_gateway)
+    assert failed.status == status, failed.message
+    assert failed.headers == {"Retry-After": "120"}
+    assert len(responses.calls) == 1
+    assert clock.slept == []
+
+
+@responses.activate
+def test_a_retry_after_within_the_deadline_is_waited_for(
+    patient_gateway: Gateway, clock: FakeClock
+) -> None:
+    limited = (429, {**JSON, "Retry-After": "3"}, '{"code": "RateLimited", "message": "m"}')
+    responses.add_callback(responses.GET, LS, callback=costs_time(clock, limited))
+    responses.add_callback(
+        responses.GET, LS, callback=costs_time(clock, (200, JSON, '{"DATA": []}'))
+    )
+    answer = asyncio.run(
+        patient_gateway.transfer.list_files(CLIENT, PAIR, COLLECTION, "/~/", 10, 0, None)
+    )
+    assert answer.document == b'{"DATA": []}'
+    assert clock.slept == [3]
 
 
 @responses.activate

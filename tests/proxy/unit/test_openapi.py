@@ -1,6 +1,6 @@
 """The published OpenAPI document: the hand-declared parameters of the two hottest routes say
-what FastAPI would say for the same signature, and every operation documents the Tapis
-envelope and the real error statuses.
+what FastAPI would say for the same signature (and are published shaped the same way), and
+every operation documents the answers of the response table, each a component that exists.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pytest
 from fastapi import FastAPI
 
 from globus_proxy.app import create_app
-from globus_proxy.openapi import ERRORS
-from globus_proxy.routes import PREFIX
+from globus_proxy.errors.globus import GLOBUS_ERRORS, UPSTREAM_FAILURE
+from globus_proxy.openapi import GLOBUS_ANSWERS, RESPONSES, shape_parameter
+from globus_proxy.routes import PREFIX, hot_params
 from globus_proxy.routes.ops import OPS_PATH
 from globus_proxy.routes.parameters import (
     LIMIT_DEFAULT,
@@ -77,32 +78,55 @@ def published() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("route", "operation_id", "endpoint"),
+    ("route", "operation_id", "endpoint", "by_hand"),
     [
-        (f"/ops{OPS_PATH}", "listFiles", list_files),
-        ("/transfers/{client_id}/{task_id}", "getTransferTask", get_transfer_task),
+        (f"/ops{OPS_PATH}", "listFiles", list_files, hot_params.LIST_FILES_PARAMETERS),
+        (
+            "/transfers/{client_id}/{task_id}",
+            "getTransferTask",
+            get_transfer_task,
+            hot_params.GET_TASK_PARAMETERS,
+        ),
     ],
 )
 def test_hand_declared_parameters_match_fastapis(
-    published: dict[str, Any], route: str, operation_id: str, endpoint: Any
+    published: dict[str, Any],
+    route: str,
+    operation_id: str,
+    endpoint: Any,
+    by_hand: list[dict[str, Any]],
 ) -> None:
+    fastapis = fastapi_parameters(route, endpoint)
+    assert by_hand == [as_declared_by_hand(p) for p in fastapis]
     documented = route.replace("{path:path}", "{path}")
     operation = published["paths"][PREFIX + documented]["get"]
     assert operation["operationId"] == operation_id
-    expected = [as_declared_by_hand(p) for p in fastapi_parameters(route, endpoint)]
-    assert operation["parameters"] == expected
+    assert operation["parameters"] == [shape_parameter(p) for p in fastapis]
 
 
-def test_every_operation_documents_the_envelope_and_real_error_statuses(
+def test_every_operation_documents_its_answers_by_component(
     published: dict[str, Any],
 ) -> None:
     operations = [op for item in published["paths"].values() for op in item.values()]
     assert len(operations) == 14
+    components = published["components"]["schemas"]
     for operation in operations:
         responses = operation["responses"]
-        assert "422" not in responses, operation["operationId"]
-        assert set(responses) == {"200", *ERRORS}, operation["operationId"]
-        for answer in responses.values():
-            schema = answer["content"]["application/json"]["schema"]
-            assert schema == {"$ref": "#/components/schemas/Envelope"}
-    assert "HTTPValidationError" not in published["components"]["schemas"]
+        expected = RESPONSES[operation["operationId"]]
+        assert set(responses) == {str(status) for status in expected}, operation["operationId"]
+        for status, component in expected.items():
+            content = responses[str(status)].get("content")
+            if component is None:
+                assert content is None
+                continue
+            assert content["application/json"]["schema"] == {
+                "$ref": f"#/components/schemas/{component}"
+            }
+            assert component in components
+    assert "HTTPValidationError" not in components
+    assert "Envelope" not in components
+
+
+def test_every_status_the_error_table_answers_is_documented() -> None:
+    answered = {rule.status for rule in GLOBUS_ERRORS} | {UPSTREAM_FAILURE.status, 407, 504}
+    assert answered <= set(GLOBUS_ANSWERS)
