@@ -16,11 +16,18 @@ import globus_sdk
 from globus_sdk.gare import to_gare
 
 from globus_proxy.errors import ProxyError
-from globus_proxy.token_cache import RefreshRejected
+from globus_proxy.token_cache import RefreshRejected, RefreshUnavailable
 
 # What a call toward Globus can raise that is Globus's doing, not the service's.
-CallFailure = globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected
-CALL_FAILURES = (globus_sdk.GlobusAPIError, globus_sdk.NetworkError, RefreshRejected)
+CallFailure = (
+    globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected | RefreshUnavailable
+)
+CALL_FAILURES = (
+    globus_sdk.GlobusAPIError,
+    globus_sdk.NetworkError,
+    RefreshRejected,
+    RefreshUnavailable,
+)
 # client scopes -> {url, session_id} of a new login that asks for them
 StartConsent = Callable[[list[str]], dict[str, str]]
 
@@ -138,6 +145,10 @@ def translate(
         return from_globus(err, secrets)
     if isinstance(err, RefreshRejected):
         return refresh_rejected()
+    if isinstance(err, RefreshUnavailable) and not err.timed_out:
+        return refresh_failed()
+    if isinstance(err, RefreshUnavailable):
+        return timed_out(deadline_seconds)
     if out_of_time or isinstance(err, globus_sdk.GlobusTimeoutError):
         return timed_out(deadline_seconds)
     return unreachable(type(err.underlying_exception).__name__)
@@ -206,6 +217,15 @@ def refresh_rejected() -> ProxyError:
         "Globus Auth rejected the refresh token (revoked, unused for too long, or "
         "issued to another client). Log in again: GET auth/url/{client_id}/"
         "{endpoint_id}, then exchange the code at auth/tokens.",
+    )
+
+
+def refresh_failed() -> ProxyError:
+    """The refresh this request waited on, made for the same pair by another replica, failed."""
+    return ProxyError(
+        502,
+        "Globus Auth could not refresh the access token. Try again shortly; if it persists, "
+        "check https://status.globus.org.",
     )
 
 
