@@ -160,7 +160,9 @@ class MemoryTokenCache:
             if newer is not None:  # a flight that just ended, here or elsewhere, left one
                 return newer.access_token
             try:
-                entry = self._refresh(client_id, refresh_token, key, wait_seconds)
+                entry = self._refresh(
+                    client_id, refresh_token, key, failed_access_token, wait_seconds
+                )
             except RefreshRejected:
                 self._drop(key)
                 raise
@@ -189,7 +191,12 @@ class MemoryTokenCache:
         self._entries.pop(key)
 
     def _refresh(
-        self, client_id: str, refresh_token: str, key: str, wait_seconds: float
+        self,
+        client_id: str,
+        refresh_token: str,
+        key: str,
+        failed_access_token: str,
+        wait_seconds: float,
     ) -> CachedToken:
         """One refresh at Globus Auth; the caller stores the result."""
         access_token, expires_at = self._refresher(client_id, refresh_token)
