@@ -17,7 +17,9 @@ demo: $(STAMP)
 
 # Real parts the tests start, from Debian's packages; add each with a line of its own.
 TEST_PACKAGES := chromium  # the login page's browser test
+TEST_PACKAGES += redis-server haproxy  # tests/replicas: shared state, replicas behind a balancer
 BENCH_PACKAGES := wrk
+BENCH_PACKAGES += redis-server haproxy  # bench/scale_out.py
 
 # Installs the Debian packages it is given that are missing (apt-get when root).
 define apt_install

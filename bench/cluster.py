@@ -103,6 +103,15 @@ def start_replicas(replicas: list[Replica]) -> None:
         replica.wait_ready()
 
 
+def stop_replicas(replicas: list[Replica]) -> None:
+    """SIGTERM to all at once, so that they drain together, then waits for each."""
+    for replica in replicas:
+        if replica.service is not None and replica.service.process.poll() is None:
+            replica.terminate()
+    for replica in replicas:
+        replica.stop()
+
+
 @dataclass
 class RedisServer:
     """redis-server without persistence; `kill` and `start` again keep the port."""
@@ -214,8 +223,8 @@ class HAProxy:
         self.service.url = self.url
         self.wait_until_up(range(len(self.backend_ports)))
 
-    def server_states(self) -> dict[str, str]:
-        """{"r0": "UP" | "DOWN" | ...} as haproxy sees the replicas now."""
+    def server_stats(self) -> dict[str, dict[str, str]]:
+        """haproxy's `show stat` row of each replica ("r0", ...), read on its admin socket."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5)
             sock.connect(str(self.socket_path))
@@ -224,12 +233,19 @@ class HAProxy:
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
         text = b"".join(chunks).decode().lstrip("# ")
-        rows = csv.DictReader(io.StringIO(text))
         return {
-            row["svname"]: row["status"]
-            for row in rows
+            row["svname"]: row
+            for row in csv.DictReader(io.StringIO(text))
             if row["pxname"] == "replicas" and row["svname"] not in ("BACKEND", "FRONTEND")
         }
+
+    def server_states(self) -> dict[str, str]:
+        """{"r0": "UP" | "DOWN" | ...} as haproxy sees the replicas now."""
+        return {name: row["status"] for name, row in self.server_stats().items()}
+
+    def requests_served(self) -> dict[str, int]:
+        """Requests haproxy has sent to each replica so far."""
+        return {name: int(row["stot"] or 0) for name, row in self.server_stats().items()}
 
     def wait_until_up(self, indexes: range | list[int], deadline_seconds: float = 30.0) -> None:
         wanted = {f"r{n}" for n in indexes}

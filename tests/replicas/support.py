@@ -23,6 +23,7 @@ from bench.cluster import (
     emulator_environment,
     launch,
     start_replicas,
+    stop_replicas,
 )
 from bench.processes import CLI, free_port, stop, wait_ready
 from tests.proxy.support import SESSION_KEY, EmulatedGlobus, ProxyClient
@@ -124,8 +125,7 @@ def replica_stack(globus: EmulatedGlobus, log_dir: Path, count: int = 3) -> Iter
         redis.start()
         env = replica_environment(globus, redis.url)
         replicas = [Replica(f"replica{n}", free_port(), env, log_dir) for n in range(count)]
-        for replica in replicas:
-            stack.callback(replica.stop)
+        stack.callback(stop_replicas, replicas)
         start_replicas(replicas)
         haproxy = HAProxy([r.port for r in replicas], log_dir)
         stack.callback(haproxy.stop)
