@@ -48,4 +48,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache bench/results.json
+	rm -rf $(VENV) .tools .pytest_cache bench/results.json bench/results-*.json

@@ -174,6 +174,8 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    # A replica busy with requests may answer its check late; late is not down.
+    timeout check 2s
     # A Kubernetes Service does not retry either: a dropped request reaches the client.
     retries 0
 
