@@ -56,12 +56,21 @@ class LostSubmissions:
         self._local: LRU[str, tuple[str, float]] = LRU(size)
         self._shared = shared
         self._clock = clock
+        # For metrics: answers lost after submitting, and retries that found their id.
+        self.remembered = 0
+        self.recalled = 0
 
     def __len__(self) -> int:
         return len(self._local)
 
     def recall(self, key: str) -> str | None:
         """The id of this request's lost submission, if one is recorded."""
+        found = self._recall(key)
+        if found is not None:
+            self.recalled += 1
+        return found
+
+    def _recall(self, key: str) -> str | None:
         if self._shared is not None:
             try:
                 found = self._shared.get(self._shared.name(KIND, key))
@@ -72,6 +81,7 @@ class LostSubmissions:
         return entry[0] if entry is not None else None
 
     def remember(self, key: str, submission_id: str) -> None:
+        self.remembered += 1
         if self._shared is not None:
             try:
                 self._shared.put(

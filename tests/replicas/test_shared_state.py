@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bench.cluster import RedisServer
 from bench.processes import free_port
-from globus_proxy.shared_state import Sealer, SharedState, Unavailable
+from globus_proxy.shared_state import CALL_TIMEOUT_SECONDS, Sealer, SharedState, Unavailable
 from globus_proxy.shared_tokens import LOCK, SharedTokenCache
 from globus_proxy.submissions import LostSubmissions
 from globus_proxy.token_cache import RefreshRejected, RefreshUnavailable, cache_key
@@ -116,6 +117,26 @@ def test_a_dead_redis_is_skipped_logged_once_counted_and_used_again_when_back(
     assert sum("failed (ConnectionError)" in m for m in messages) == 1, messages
     assert sum("answers again: shared state" in m for m in messages) == 1, messages
     assert all(server.url not in m for m in messages)
+
+
+def test_a_redis_that_does_not_answer_costs_one_short_timeout() -> None:
+    """A server that takes the connection and never answers (Redis stopped, a network
+    partition): the call gives up after the short timeout, then the replica stops asking."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        state = SharedState(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", KEY)
+        try:
+            started = time.monotonic()
+            with pytest.raises(Unavailable):
+                state.get(state.name("kind", "key"))
+            assert time.monotonic() - started < 4 * CALL_TIMEOUT_SECONDS
+            started = time.monotonic()
+            with pytest.raises(Unavailable):
+                state.get(state.name("kind", "key"))
+            assert time.monotonic() - started < CALL_TIMEOUT_SECONDS / 10
+        finally:
+            state.close()
 
 
 def test_three_replicas_refresh_a_stale_pair_once(shared: SharedState) -> None:

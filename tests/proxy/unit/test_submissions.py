@@ -41,6 +41,7 @@ def test_forget_after_success() -> None:
     lost.remember("k", "submission-1")
     lost.forget("k")
     assert lost.recall("k") is None
+    assert (lost.remembered, lost.recalled) == (1, 0)
 
 
 def test_memory_is_bounded() -> None:
