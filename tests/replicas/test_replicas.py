@@ -106,12 +106,11 @@ def test_a_login_begun_on_one_replica_finishes_on_another(stack: Stack) -> None:
     assert listing.json()["metadata"] == {}
 
 
-def test_a_lost_answer_on_one_replica_retried_on_another_is_one_task(
-    stack: Stack, calls: CallCounter
-) -> None:
+def lose_then_retry_elsewhere(stack: Stack, calls: CallCounter, destination: str) -> None:
+    """A transfer whose answer is lost on replica 0, sent again through replica 1."""
     first, second = stack.direct(0), stack.direct(1)
     tokens = first.login()
-    doc = body("/data1/1M.dat", "/replicas/lost-answer/1M.dat")
+    doc = body("/data1/1M.dat", destination)
     stack.globus.fault(match="/v0.10/transfer", lose_answer=True)
     calls.start()
     lost = first.transfer(tokens, doc)
@@ -122,6 +121,12 @@ def test_a_lost_answer_on_one_replica_retried_on_another_is_one_task(
     assert result["code"] == "Duplicate", result
     assert calls.matching(SUBMIT_CALL) == 2, calls.by_route()
     assert calls.matching(r"^GET /v0\.10/submission_id$") == 1, calls.by_route()
+
+
+def test_a_lost_answer_on_one_replica_retried_on_another_is_one_task(
+    stack: Stack, calls: CallCounter
+) -> None:
+    lose_then_retry_elsewhere(stack, calls, "/replicas/lost-answer/1M.dat")
 
 
 def poller(root: str, tokens: Tokens, task_id: str) -> Load:
@@ -197,9 +202,7 @@ def test_redis_holds_no_token_and_nothing_outlives_its_token(
     """Everything that goes to Redis (a login, a shared refresh, a lost submission), then
     every key and value read back: no secret of any client, not even as a plain hash."""
     sixteen_stale_listings(front, stale_pair(front))
-    test_a_lost_answer_on_one_replica_retried_on_another_is_one_task(
-        stack, CallCounter(stack.globus)
-    )
+    lose_then_retry_elsewhere(stack, CallCounter(stack.globus), "/replicas/sealed/1M.dat")
     secrets = {s for client in stack.clients for s in client.known_secrets}
     assert len(secrets) > 10
     forms = {s.encode() for s in secrets} | {
