@@ -18,7 +18,9 @@ demo: $(STAMP)
 # Real parts the tests start, from Debian's packages; add each with a line of its own.
 TEST_PACKAGES := chromium  # the login page's browser test
 TEST_PACKAGES += openjdk-17-jre-headless  # openapi-generator-cli (a client from the served spec)
+TEST_PACKAGES += redis-server haproxy  # tests/replicas: shared state, replicas behind a balancer
 BENCH_PACKAGES := wrk
+BENCH_PACKAGES += redis-server haproxy  # bench/scale_out.py
 
 # Installs the Debian packages it is given that are missing (apt-get when root).
 define apt_install
@@ -47,4 +49,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache bench/results.json
+	rm -rf $(VENV) .tools .pytest_cache bench/results.json bench/results-*.json

@@ -28,6 +28,7 @@ from bench.processes import Service, running
 from bench.proxy_api import TokenPair, list_path, login
 from bench.redaction import describe, redact
 from bench.report import judge, render, write_json
+from bench.scale_out import measure_scale_out, measure_token_lookup
 from bench.transfer_speed import measure_transfer_speed, wait_for_task
 from bench.world_seed import (
     CLIENT_ID,
@@ -40,6 +41,8 @@ from bench.world_seed import (
 from bench.wrk_load import measure_throughput
 
 RESULTS = Path(__file__).with_name("results.json")
+# Parts that run alone with --only, each writing bench/results-<part>.json.
+PARTS = ("scale-out",)
 SDK_URL_VARIABLES = ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER")
 
 
@@ -47,8 +50,14 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="few samples, no 1 GiB file")
     parser.add_argument("--wrk-seconds", type=int, default=None, help="duration of each wrk run")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    return parser.parse_args()
+    parser.add_argument("--output", type=Path, default=None, help="default: bench/results.json")
+    parser.add_argument(
+        "--only", choices=PARTS, default=None, help="run one part alone (and the emulator)"
+    )
+    args = parser.parse_args()
+    if args.output is None:
+        args.output = RESULTS.with_name(f"results-{args.only}.json") if args.only else RESULTS
+    return args
 
 
 def attempt(
@@ -145,8 +154,25 @@ def measure_through_proxy(
     attempt(figures, "final_memory", lambda: vars(read_memory(proxy.pid)), (proxy,))
 
 
-def run(figures: dict[str, Any], base: Path, logs: Path, quick: bool, wrk_seconds: int) -> None:
-    world: BenchWorld = build_world(base / "world", big_file=not quick)
+def measure_scale_out_part(
+    figures: dict[str, Any], emulator: Service, logs: Path, wrk_seconds: int
+) -> None:
+    figures["wrk_seconds"] = wrk_seconds
+    attempt(
+        figures, "scale_out", lambda: measure_scale_out(emulator, logs, wrk_seconds), (emulator,)
+    )
+    attempt(figures, "token_lookup", lambda: measure_token_lookup(logs))
+
+
+def run(
+    figures: dict[str, Any],
+    base: Path,
+    logs: Path,
+    quick: bool,
+    wrk_seconds: int,
+    only: str | None = None,
+) -> None:
+    world: BenchWorld = build_world(base / "world", big_file=not quick and only is None)
     unlimited_transfers = {"GLOBUS_EMULATOR_TRANSFER_RATE_LIMIT": ""}
     with ExitStack() as stack:
         emulator = stack.enter_context(
@@ -164,6 +190,9 @@ def run(figures: dict[str, Any], base: Path, logs: Path, quick: bool, wrk_second
         control = EmulatorControl(emulator.url)
         stack.callback(control.close)
         control.unlimit_transfers()
+        if only == "scale-out":
+            measure_scale_out_part(figures, emulator, logs, wrk_seconds)
+            return
         direct_tokens = direct_login()
         try:
             proxy = stack.enter_context(
@@ -175,6 +204,7 @@ def run(figures: dict[str, Any], base: Path, logs: Path, quick: bool, wrk_second
             measure_through_proxy(
                 figures, proxy, emulator, control, direct_tokens, quick, wrk_seconds
             )
+        measure_scale_out_part(figures, emulator, logs, wrk_seconds)
         if quick:
             figures["transfer"] = {"error": "skipped with --quick"}
         else:
@@ -193,7 +223,7 @@ def main() -> int:
     # The services' logs outlive the run only when something went wrong.
     logs = Path(tempfile.mkdtemp(prefix="globus-proxy-bench-logs-"))
     try:
-        run(figures, base, logs, args.quick, wrk_seconds)
+        run(figures, base, logs, args.quick, wrk_seconds, args.only)
     except Exception as err:
         figures["setup_error"] = describe(err)
     finally:
@@ -210,6 +240,7 @@ def main() -> int:
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "quick": args.quick,
+        "only": args.only,
         "figures": figures,
         "targets": targets,
     }

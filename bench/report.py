@@ -109,6 +109,13 @@ def judge(figures: dict[str, Any]) -> list[dict[str, Any]]:
         add("100k listing proxy/direct", f"<= {BIG_LISTING_RATIO}x", reason(big), None)
         add("proxy peak memory (VmHWM)", f"<= {PEAK_LIMIT_MB:g} MB", reason(big), None)
 
+    scale = figures.get("scale_out")
+    if measured(scale, "per_core"):
+        errors = sum(int(scale[k].get("errors", 0)) for k in scale if k.startswith("r"))
+        add("no errors through haproxy (1, 2, 3 replicas)", "0", errors, errors == 0)
+    elif scale is not None:
+        add("no errors through haproxy (1, 2, 3 replicas)", "0", reason(scale), None)
+
     idle = figures.get("idle_memory")
     if measured(idle, "rss_mb"):
         add(
@@ -205,6 +212,51 @@ def render_throughput(figures: dict[str, Any]) -> list[str]:
     return table(["target", "c", "req/s", "p50 ms", "p99 ms", "errors"], rows)
 
 
+def render_scale_out(figures: dict[str, Any]) -> list[str]:
+    scale = figures.get("scale_out")
+    lookup = figures.get("token_lookup")
+    if scale is None and lookup is None:
+        return []
+    lines = []
+    if scale is not None:
+        lines += [
+            f"listFiles through haproxy, replicas sharing one Redis "
+            f"(wrk, c={cell(scale, lambda s: str(s['connections']))}, "
+            f"{figures.get('wrk_seconds', '?')} s each)"
+        ]
+        if measured(scale, "per_core"):
+            rows = [
+                [
+                    key[1:],
+                    cell(f, lambda f: f"{f['requests_per_second']:.0f}"),
+                    cell(f, lambda f: f"{f['p50_ms']:.2f} / {f['p99_ms']:.2f}"),
+                    cell(f, lambda f: str(f["errors"])),
+                    cell(f, lambda f: f"{f['proxy_cpu_seconds']:.1f}"),
+                    cell(f, lambda f: str(f["requests_per_proxy_cpu_second"])),
+                ]
+                for key, f in scale.items()
+                if key.startswith("r")
+            ]
+            headers = ["replicas", "req/s", "p50 / p99 ms", "errors", "proxy CPU s", "req/CPU-s"]
+            lines += table(headers, rows)
+            lines += [f"One replica per core serves about {scale['per_core']} requests a second"]
+        else:
+            lines += [reason(scale)]
+    lines += [
+        "Cached token lookup, memory vs Redis: "
+        + cell(
+            lookup,
+            lambda t: (
+                f"memory p50 {t['memory']['p50_ms']:.3f} / p99 {t['memory']['p99_ms']:.3f} ms, "
+                f"Redis p50 {t['redis']['p50_ms']:.3f} / p99 {t['redis']['p99_ms']:.3f} ms, "
+                f"added {t['added_p50_ms']:+.3f} / {t['added_p99_ms']:+.3f} ms"
+            ),
+        ),
+        "",
+    ]
+    return lines
+
+
 def render(figures: dict[str, Any], targets: list[dict[str, Any]]) -> str:
     lines: list[str] = []
     if "load_average_at_start" in figures:
@@ -268,6 +320,7 @@ def render(figures: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         ),
         "",
     ]
+    lines += render_scale_out(figures)
     if "logs" in figures:
         lines += [f"The services' logs are kept in {figures['logs']}", ""]
     lines += ["Targets"]

@@ -1,3 +1,3 @@
 """The suite's fixtures come from plugins, so that no test imports a conftest module."""
 
-pytest_plugins = ("tests.support.fixtures", "tests.proxy.fixtures")
+pytest_plugins = ("tests.support.fixtures", "tests.proxy.fixtures", "tests.replicas.fixtures")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class FaultError(ValueError):
@@ -30,6 +30,9 @@ class Fault:
     delay_seconds: float = 0.0
     body: dict[str, Any] | None = None  # None: a Transfer-style error document
     headers: dict[str, str] | None = None  # added to the failing answer, e.g. Retry-After
+    # The request is carried out (a task is created), then its answer is lost: nothing is
+    # sent, and the connection stays silent until the client gives up.
+    lose_answer: bool = False
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Fault:
@@ -56,6 +59,9 @@ class Fault:
             and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
         ):
             raise FaultError("'headers' must be an object of strings or null")
+        lose_answer = doc.get("lose_answer", False)
+        if not isinstance(lose_answer, bool):
+            raise FaultError("'lose_answer' must be true or false")
         return cls(
             match=match,
             times=times,
@@ -63,6 +69,7 @@ class Fault:
             delay_seconds=delay,
             body=body,
             headers=headers,
+            lose_answer=lose_answer,
         )
 
 
@@ -99,6 +106,9 @@ async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send:
     """Answer one request as ``fault`` says: stall, then fail or let ``app`` answer."""
     if fault.delay_seconds:
         await asyncio.sleep(fault.delay_seconds)
+    if fault.lose_answer:
+        await lose_answer(app, scope, receive)
+        return
     if fault.status is None:
         await app(scope, receive, send)
         return
@@ -109,3 +119,14 @@ async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send:
         "resource": scope["path"],
     }
     await JSONResponse(body, status_code=fault.status, headers=fault.headers)(scope, receive, send)
+
+
+async def lose_answer(app: ASGIApp, scope: Scope, receive: Receive) -> None:
+    """Let ``app`` do the work, drop what it answers, and wait for the client to hang up."""
+
+    async def discard(_: Message) -> None:
+        return None
+
+    await app(scope, receive, discard)
+    while (await receive())["type"] != "http.disconnect":
+        pass

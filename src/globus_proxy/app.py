@@ -12,6 +12,7 @@ from globus_proxy import docs
 from globus_proxy.access_log import AccessLog
 from globus_proxy.errors import handlers
 from globus_proxy.gateway import Gateway
+from globus_proxy.lifecycle import Lifecycle
 from globus_proxy.openapi import tapis_openapi
 from globus_proxy.routes import PREFIX, auth, health, ops, transfers
 from globus_proxy.settings import Settings
@@ -38,10 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
     gateway = Gateway(settings)
+    lifecycle = Lifecycle()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        lifecycle.started = True
         yield
+        lifecycle.draining = True
         gateway.close()
 
     app = FastAPI(
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.gateway = gateway
+    app.state.lifecycle = lifecycle
     for router in (health.router, auth.router, ops.router, transfers.router):
         app.include_router(router)
     docs.install(app)

@@ -9,21 +9,6 @@ from pathlib import Path
 from globus_proxy.settings import Settings, SettingsError, load_settings
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Production: real Globus unless the globus-sdk environment variables say otherwise."""
-    import uvicorn
-
-    from globus_proxy.app import create_app
-
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="info",
-    )
-
-
 def settings_or_exit(command: str) -> Settings:
     try:
         return load_settings()
@@ -58,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
+        from globus_proxy.server import serve
+
         serve(settings_or_exit("serve"), args.host, args.port)
     elif args.command == "demo":
         from globus_proxy.demo import run_demo

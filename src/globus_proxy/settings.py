@@ -93,12 +93,44 @@ class Settings(BaseSettings):
             "no label."
         ),
     )
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Optional `redis://` or `rediss://` URL of a Redis shared by the replicas: the token "
+            "cache and the record of lost submissions, sealed with a key derived from "
+            "session_key. Unset: each process keeps them in its own memory."
+        ),
+    )
+    drain_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "After SIGTERM, how long `ready` answers 503 while the service still serves, so "
+            "that load balancers stop sending it requests."
+        ),
+    )
+    shutdown_grace_seconds: int = Field(
+        default=20,
+        ge=0,
+        description=(
+            "After draining, how long requests in flight get to finish before the process exits."
+        ),
+    )
 
     @field_validator("session_key")
     @classmethod
     def _check_session_key(cls, value: str) -> str:
         if value and len(decode_key(value)) != 32:
             raise ValueError("session_key must be base64 of exactly 32 bytes")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError("redis_url must start with redis:// or rediss://")
         return value
 
     def session_key_bytes(self) -> bytes:

@@ -22,6 +22,7 @@ from bench.percentiles import percentile, summary_ms
 from bench.processes import running
 from bench.redaction import redact
 from bench.report import judge, render
+from bench.scale_out import cpu_seconds
 from bench.world_seed import build_world
 from bench.wrk_load import parse_wrk, run_wrk
 from globus_emulator.server import ServerThread
@@ -241,3 +242,36 @@ def test_running_starts_a_service_and_always_stops_it(tmp_path: Path) -> None:
         assert httpx.get(service.url + "/_emulator/world", timeout=10).status_code == 200
         assert read_memory(service.pid).rss_mb > 1
     assert service.process.poll() is not None
+
+
+def test_cpu_seconds_of_this_process_grow_with_work() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert cpu_seconds(os.getpid()) > before
+
+
+def test_scale_out_is_rendered_and_judged() -> None:
+    row = {"requests_per_second": 400.0, "p50_ms": 60.0, "p99_ms": 500.0, "errors": 0}
+    figures: dict[str, Any] = {
+        "wrk_seconds": 5,
+        "scale_out": {
+            "connections": 32,
+            "r1": {**row, "proxy_cpu_seconds": 2.5, "requests_per_proxy_cpu_second": 800},
+            "r2": {
+                **row,
+                "errors": 3,
+                "proxy_cpu_seconds": 3.5,
+                "requests_per_proxy_cpu_second": 570,
+            },
+            "per_core": 685,
+        },
+        "token_lookup": {"error": "RuntimeError: redis-server did not start"},
+    }
+    targets = judge(figures)
+    (errors,) = [t for t in targets if t["target"].startswith("no errors through haproxy")]
+    assert (errors["measured"], errors["verdict"]) == (3, "MISS")
+    text = render(figures, targets)
+    assert "One replica per core serves about 685 requests a second" in text
+    assert "memory vs Redis: n/a (RuntimeError: redis-server did not start)" in text

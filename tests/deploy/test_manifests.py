@@ -47,13 +47,9 @@ METRICS_PATH = "/metrics"
 PROXY = "globus-proxy"
 REDIS = "globus-proxy-redis"
 
-# The deployment's shutdown, log and shared-state settings, accepted by name as well as from
-# Settings' fields.
+# The deployment's log settings, accepted by name as well as from Settings' fields.
 DEPLOYMENT_SETTINGS = {
-    "GLOBUS_PROXY_DRAIN_SECONDS",
-    "GLOBUS_PROXY_SHUTDOWN_GRACE_SECONDS",
     "GLOBUS_PROXY_LOG_FORMAT",
-    "GLOBUS_PROXY_REDIS_URL",
 }
 SETTING_NAMES = {f"GLOBUS_PROXY_{name.upper()}" for name in Settings.model_fields}
 SECRET_SETTINGS = {

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from globus_emulator.tokens import TokenProblem
 from globus_emulator.transfer.routes import ROUTES as TRANSFER_ROUTES
 from globus_emulator.transfer.routes import unknown_resource
-from globus_emulator.world import DEFAULT_SOURCE_ID, default_world
+from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID, default_world
 from tests.support.emulated_globus import RunningEmulator, serving
 from tests.support.transfer import issue_token
 
@@ -80,6 +80,22 @@ def test_a_fault_without_a_status_lets_the_answer_through(
     assert answer.json()["DATA_TYPE"] == "file_list"
 
 
+def test_a_lost_answer_comes_after_the_work_is_done(
+    private: RunningEmulator, http: httpx.Client
+) -> None:
+    """The mkdir is carried out, then nothing comes back until the client gives up."""
+    http.post("/_emulator/faults", json={"match": "/mkdir", "lose_answer": True})
+    token = issue_token(private.emulator)
+    mkdir = f"/v0.10/operation/endpoint/{DEFAULT_DESTINATION_ID}/mkdir"
+    body = {"DATA_TYPE": "mkdir", "path": "/lost-answer"}
+    headers = {"Authorization": f"Bearer {token}"}
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(mkdir, json=body, headers=headers, timeout=0.5)
+    assert (private.data_dir / "destination" / "lost-answer").is_dir()
+    again = http.post(mkdir, json=body, headers=headers)
+    assert (again.status_code, again.json()["code"]) == (502, "ExternalError.MkdirFailed.Exists")
+
+
 @pytest.mark.parametrize(
     ("doc", "field"),
     [
@@ -92,6 +108,7 @@ def test_a_fault_without_a_status_lets_the_answer_through(
         ({"match": "/ls", "delay_seconds": -1}, "'delay_seconds'"),
         ({"match": "/ls", "body": ["not", "an", "object"]}, "'body'"),
         ({"match": "/ls", "headers": {"Retry-After": 30}}, "'headers'"),
+        ({"match": "/ls", "lose_answer": "yes"}, "'lose_answer'"),
     ],
 )
 def test_a_bad_fault_is_400_naming_the_field(

@@ -25,6 +25,8 @@ from tests.proxy.support import (
 
 OTHER_CLIENT_ID = "0b7d5c8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 BAD_CODE = "Globus Auth rejected the authorization code: "
+# The deadline of a proxy that waits on a stalled Globus Auth: short, to wait little.
+QUICK_DEADLINE_SECONDS = 1.0
 
 
 def message(answer: object) -> str:
@@ -209,6 +211,25 @@ def test_sixteen_concurrent_stale_requests_refresh_once(
     working = {a.json()["metadata"]["access_token"] for a in answers}
     assert len(working) == 1
     proxy.known_secrets.update(working)
+
+
+def test_stalled_auth_costs_one_refresh_shared_by_every_waiting_request(
+    proxy_factory: ProxyFactory, faults: EmulatedGlobus, stale: Tokens, calls: CallCounter
+) -> None:
+    """Globus Auth stalls past the deadline: the 8 requests with the same stale pair wait on
+    one refresh and all get its failure (504), instead of each refreshing in turn."""
+    quick = proxy_factory.start(globus_timeout_seconds=QUICK_DEADLINE_SECONDS)
+    faults.fault(match="/v2/oauth2/token", delay_seconds=QUICK_DEADLINE_SECONDS + 2, status=503)
+    calls.start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: quick.ls(DEFAULT_SOURCE_ID, "/data1", stale), range(8)))
+    assert [a.status_code for a in answers] == [504] * 8, [a.text for a in answers]
+    assert calls.matching(TOKEN_CALL) == 1, calls.by_route()
+    # A failure is not kept: once Auth answers again, the next request refreshes.
+    calls.start()
+    answer = quick.ls(DEFAULT_SOURCE_ID, "/data1", stale)
+    assert answer.status_code == 200, answer.text
+    assert calls.matching(TOKEN_CALL) == 1, calls.by_route()
 
 
 def test_revoked_refresh_token_is_401_even_after_caching(

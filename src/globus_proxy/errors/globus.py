@@ -20,11 +20,18 @@ from globus_sdk.gare import GARE, to_gare
 
 from globus_proxy.errors import ProxyError
 from globus_proxy.schemas import ResultEndpointArray
-from globus_proxy.token_cache import RefreshRejected
+from globus_proxy.token_cache import RefreshRejected, RefreshUnavailable
 
 # What a call toward Globus can raise that is Globus's doing, not the service's.
-CallFailure = globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected
-CALL_FAILURES = (globus_sdk.GlobusAPIError, globus_sdk.NetworkError, RefreshRejected)
+CallFailure = (
+    globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected | RefreshUnavailable
+)
+CALL_FAILURES = (
+    globus_sdk.GlobusAPIError,
+    globus_sdk.NetworkError,
+    RefreshRejected,
+    RefreshUnavailable,
+)
 
 # How a user logs in, on this service's routes and on Tapis Systems' (a Tapis deployment's
 # end users log in through Systems, which calls this service with the same client id).
@@ -254,6 +261,10 @@ def translate(
         return from_globus(err, secrets)
     if isinstance(err, RefreshRejected):
         return refresh_rejected()
+    if isinstance(err, RefreshUnavailable) and not err.timed_out:
+        return refresh_failed()
+    if isinstance(err, RefreshUnavailable):
+        return timed_out(deadline_seconds)
     if out_of_time or isinstance(err, globus_sdk.GlobusTimeoutError):
         return timed_out(deadline_seconds)
     return unreachable(type(err.underlying_exception).__name__)
@@ -370,6 +381,15 @@ def refresh_rejected() -> ProxyError:
         401,
         "Globus Auth rejected the refresh token (revoked, unused for too long, or "
         f"issued to another client). Log in again: {LOGIN_STEPS}.",
+    )
+
+
+def refresh_failed() -> ProxyError:
+    """The refresh this request waited on, made for the same pair by another replica, failed."""
+    return ProxyError(
+        502,
+        "Globus Auth could not refresh the access token. Try again shortly; if it persists, "
+        "check https://status.globus.org.",
     )
 
 

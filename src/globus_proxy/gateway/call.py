@@ -99,7 +99,7 @@ class CallAuthorizer(GlobusAuthorizer):
         if call is None or not call.refresh_token or call.refreshed:
             return False
         call.access_token = self.cache.refresh_after_failure(
-            call.client_id, call.refresh_token, call.access_token
+            call.client_id, call.refresh_token, call.access_token, call.remaining()
         )
         call.refreshed = True
         return not call.refresh_only

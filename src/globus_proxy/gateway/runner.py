@@ -48,12 +48,12 @@ class CallRunner:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def new_call(self, client_id: str, pair: TokenPair | None = None) -> Call:
-        """A call whose deadline starts now, sending the best token known for `pair`."""
+        """A call whose deadline starts now, for `pair` (its best token is looked up in `run`)."""
         call = Call(client_id=client_id, deadline=time.monotonic() + self.deadline_seconds)
         if pair is not None:
             call.caller_access_token = pair.access_token
             call.refresh_token = pair.refresh_token
-            call.access_token = self._tokens.access_token_for(pair.refresh_token, pair.access_token)
+            call.access_token = pair.access_token
         return call
 
     async def run(self, call: Call, work: Callable[[], T]) -> T:
@@ -62,6 +62,11 @@ class CallRunner:
         def in_thread() -> T:
             reset = CURRENT_CALL.set(call)
             try:
+                if call.refresh_token:
+                    # In the thread: a token cache shared by replicas may ask the network.
+                    call.access_token = self._tokens.access_token_for(
+                        call.refresh_token, call.caller_access_token
+                    )
                 return work()
             except globus_errors.CALL_FAILURES as err:
                 raise globus_errors.translate(

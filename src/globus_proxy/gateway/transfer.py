@@ -2,19 +2,25 @@
 
 Each operation is one `Call` run by the CallRunner, and answers the Globus document with
 the token metadata to send back (a refreshed pair, when the caller's access token failed).
+Submissions (transfer, delete) fetch their submission id first and, when their answer is
+lost, leave it in `LostSubmissions` for the caller's retry (see submissions).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import globus_sdk
 from globus_sdk import MISSING
 
+from globus_proxy.errors import ProxyError
 from globus_proxy.gateway.call import Answer, Call, TokenPair
 from globus_proxy.gateway.documents import raw_document, single_file_listing
 from globus_proxy.gateway.runner import CallRunner
+from globus_proxy.submissions import ANSWER_LOST_STATUSES, LostSubmissions, request_key
 
 MAX_LS_LIMIT = 100_000
 NOT_DIRECTORY = "ExternalError.DirListingFailed.NotDirectory"
@@ -22,10 +28,25 @@ NOT_DIRECTORY = "ExternalError.DirListingFailed.NotDirectory"
 TransferItem = tuple[str, str, bool]
 
 
+SubmitData = globus_sdk.TransferData | globus_sdk.DeleteData
+
+
+@dataclass
+class Submission:
+    """What one submission request got as far as: its id, and whether it was sent."""
+
+    key: str
+    submission_id: str = ""
+    sent: bool = False
+
+
 class TransferOperations:
-    def __init__(self, client: globus_sdk.TransferClient, runner: CallRunner) -> None:
+    def __init__(
+        self, client: globus_sdk.TransferClient, runner: CallRunner, lost: LostSubmissions
+    ) -> None:
         self._client = client
         self._runner = runner
+        self._lost = lost
 
     async def _answer(
         self,
@@ -37,6 +58,36 @@ class TransferOperations:
         call = self._runner.new_call(client_id, pair)
         call.collections = collections
         return call.answer(await self._runner.run(call, work))
+
+    async def _submit(
+        self,
+        client_id: str,
+        pair: TokenPair,
+        request: dict[str, Any],
+        data: SubmitData,
+        submit: Callable[[SubmitData], globus_sdk.GlobusHTTPResponse],
+        collections: tuple[str, ...],
+    ) -> Answer:
+        """Submits `data` under the id of this exact request's lost submission, if there is
+        one (Globus then answers with that task), else under a new id."""
+        attempt = Submission(request_key(client_id, pair.refresh_token, "submit", request))
+
+        def work() -> bytes:
+            reused = self._lost.recall(attempt.key)
+            attempt.submission_id = reused or str(self._client.get_submission_id()["value"])
+            data["submission_id"] = attempt.submission_id
+            attempt.sent = True
+            document = raw_document(submit(data))
+            if reused:
+                self._lost.forget(attempt.key)
+            return document
+
+        try:
+            return await self._answer(client_id, pair, work, collections)
+        except ProxyError as err:
+            if attempt.sent and err.status in ANSWER_LOST_STATUSES:
+                await asyncio.to_thread(self._lost.remember, attempt.key, attempt.submission_id)
+            raise
 
     async def list_files(
         self,
@@ -89,12 +140,12 @@ class TransferOperations:
     async def delete(
         self, client_id: str, pair: TokenPair, endpoint_id: str, path: str, recursive: bool
     ) -> Answer:
-        def work() -> bytes:
-            data = globus_sdk.DeleteData(endpoint_id, recursive=recursive)
-            data.add_item(path)
-            return raw_document(self._client.submit_delete(data))
-
-        return await self._answer(client_id, pair, work, (endpoint_id,))
+        data = globus_sdk.DeleteData(endpoint_id, recursive=recursive)
+        data.add_item(path)
+        request = {"delete": endpoint_id, "path": path, "recursive": recursive}
+        return await self._submit(
+            client_id, pair, request, data, self._client.submit_delete, (endpoint_id,)
+        )
 
     async def submit_transfer(
         self,
@@ -105,16 +156,18 @@ class TransferOperations:
         items: list[TransferItem],
         options: dict[str, Any],
     ) -> Answer:
-        def work() -> bytes:
-            data = globus_sdk.TransferData(source, destination, **options)
-            for source_path, destination_path, recursive in items:
-                # False means "let Globus detect": Tapis Files sends false even for directories.
-                data.add_item(
-                    source_path, destination_path, recursive=True if recursive else MISSING
-                )
-            return raw_document(self._client.submit_transfer(data))
-
-        return await self._answer(client_id, pair, work, (source, destination))
+        data = globus_sdk.TransferData(source, destination, **options)
+        for source_path, destination_path, recursive in items:
+            # False means "let Globus detect": Tapis Files sends false even for directories.
+            data.add_item(source_path, destination_path, recursive=True if recursive else MISSING)
+        request = {
+            "transfer": [source, destination],
+            "items": [list(item) for item in items],
+            "options": options,
+        }
+        return await self._submit(
+            client_id, pair, request, data, self._client.submit_transfer, (source, destination)
+        )
 
     async def get_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(

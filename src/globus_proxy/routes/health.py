@@ -1,8 +1,9 @@
-"""Liveness and readiness: answered locally, never calling Globus."""
+"""Liveness and readiness: answered locally, never calling Globus (see lifecycle)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_proxy import envelope
@@ -22,6 +23,14 @@ async def hello(ctx: Plain) -> Response:
     return envelope.success("Hello from the Globus proxy.", {}, ctx.version)
 
 
+NOT_READY = "Not ready: the service is {state}. Send requests to another replica."
+
+
 @router.get("/ready", operation_id="ready", summary="Ready to serve")
-async def ready(ctx: Plain) -> Response:
+async def ready(request: Request, ctx: Plain) -> Response:
+    """503 while starting and while draining after SIGTERM; never asks Globus."""
+    lifecycle = request.app.state.lifecycle
+    if not lifecycle.ready:
+        state = "shutting down" if lifecycle.draining else "starting"
+        return envelope.error(503, NOT_READY.format(state=state), ctx.version)
     return envelope.success("Ready.", {}, ctx.version)
