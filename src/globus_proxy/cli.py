@@ -11,17 +11,9 @@ from globus_proxy.settings import Settings, SettingsError, load_settings
 
 def serve(settings: Settings, host: str, port: int) -> None:
     """Production: real Globus unless the globus-sdk environment variables say otherwise."""
-    import uvicorn
+    from globus_proxy import serving
 
-    from globus_proxy.app import create_app
-
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="info",
-    )
+    serving.run(settings, host, port)
 
 
 def settings_or_exit(command: str) -> Settings:

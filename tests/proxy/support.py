@@ -30,6 +30,7 @@ from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID, World
 from globus_proxy.app import create_app
+from globus_proxy.serving import http_protocol
 from globus_proxy.settings import Settings
 from tests.support.emulated_globus import globus_sdk_pointed_at, running_emulator
 
@@ -366,9 +367,10 @@ def serve_proxy(globus: EmulatedGlobus, **settings: Any) -> Iterator[ProxyClient
     The proxy resolves Globus's URLs when it is built, so it stays bound to this emulator
     whatever globus-sdk's environment variables say later.
     """
+    chosen = proxy_settings(**settings)
     with globus_sdk_pointed_at(globus.url):
-        app = create_app(proxy_settings(**settings))
-    with ServerThread(app) as server, httpx.Client(timeout=30) as http:
+        app = create_app(chosen)
+    with ServerThread(app, http=http_protocol(chosen)) as server, httpx.Client(timeout=30) as http:
         yield ProxyClient(root=server.url, globus=globus, http=http)
 
 

@@ -13,6 +13,7 @@ from globus_proxy.errors import ProxyError
 from globus_proxy.paths import PathProblem
 from globus_proxy.routes import PREFIX
 from globus_proxy.sessions import SessionProblem
+from guarded_http import Refusal
 
 MUST_BE_UUID = "must be a UUID"
 PATH_PROBLEMS = {
@@ -135,3 +136,31 @@ def route_problem(status: int, method: str, path: str, detail: str) -> str:
     if status == 405:
         return f"Method {method} is not allowed on {path}."
     return detail
+
+
+# What the HTTP layer refuses before a route sees the request, and the setting behind each.
+REFUSALS = {
+    "body": (
+        "The request body is larger than {limit:g} bytes (GLOBUS_PROXY_MAX_BODY_BYTES): send "
+        "fewer transfer items per request."
+    ),
+    "url": (
+        "The URL is longer than {limit:g} bytes (GLOBUS_PROXY_MAX_URL_BYTES): shorten the path "
+        "or the filter."
+    ),
+    "header": (
+        "The request's header fields are larger than {limit:g} bytes in all "
+        "(GLOBUS_PROXY_MAX_HEADER_BYTES): send fewer or smaller headers."
+    ),
+    "head_timeout": (
+        "The request line and headers did not arrive within {limit:g} s "
+        "(GLOBUS_PROXY_HEADER_TIMEOUT_SECONDS): the connection is closed; send the request "
+        "again on a new one."
+    ),
+    "malformed": "Invalid HTTP request received: it is not HTTP/1.1 this service can read.",
+}
+
+
+def refused(refusal: Refusal) -> str:
+    """For a request the HTTP layer refused (see guarded_http)."""
+    return REFUSALS[refusal.reason].format(limit=refusal.limit or 0)
