@@ -8,6 +8,7 @@ tests/proxy/support.py.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -17,6 +18,7 @@ from globus_emulator.world import DEFAULT_DESTINATION_ID, default_world
 from tests.proxy.support import (
     CallCounter,
     EmulatedGlobus,
+    EveryLogLine,
     ProxyClient,
     ProxyFactory,
     Scratch,
@@ -31,6 +33,7 @@ __all__ = [
     "faults",
     "fresh_tokens",
     "globus",
+    "log_lines",
     "proxy",
     "proxy_factory",
     "scratch",
@@ -94,3 +97,40 @@ def proxy_factory(globus: EmulatedGlobus) -> Iterator[ProxyFactory]:
     """Starts proxies with other settings or worlds; all stop when the module's tests end."""
     with ExitStack() as stack:
         yield ProxyFactory(stack, globus)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Every log line any logger writes during the test (see EveryLogLine)."""
+    handler = EveryLogLine()
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+    ]
+    for name in (
+        "globus_sdk",
+        "globus_proxy",
+        "globus_proxy.access",
+        "uvicorn",
+        "uvicorn.error",
+        "fastapi",
+        "starlette",
+        "urllib3",
+        "requests",
+    ):
+        loggers.append(logging.getLogger(name))
+    # uvicorn switches its own access log on whenever "uvicorn.access" has a handler. The
+    # service runs uvicorn with access_log=False and writes its own redacting access log, so a
+    # handler there would switch on a log the service never writes.
+    loggers = [lg for lg in loggers if lg.name != "uvicorn.access"]
+    saved = [(lg, lg.level, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+        lg.disabled = False
+        lg.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        for lg, level, disabled in saved:
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.disabled = disabled

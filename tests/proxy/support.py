@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import shutil
 import time
@@ -391,3 +392,26 @@ class ProxyFactory:
         globus = EmulatedGlobus(url)
         self._stack.callback(globus.close)
         return self._stack.enter_context(serve_proxy(globus, **settings))
+
+
+# The suite's own HTTP client (httpx) logs the URLs it sends,
+# tokens included; those lines are the caller's, not the proxy's, so they are left out.
+CALLER_LOGGERS = ("httpx", "httpcore")
+
+
+class EveryLogLine(logging.Handler):
+    """Collects every record from every logger, propagating or not, at DEBUG."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.plain_keys = set(vars(logging.makeLogRecord({})))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in CALLER_LOGGERS:
+            return
+        text = self.format(record)
+        # Structured extras (e.g. JSON loggers) may hold values outside the message.
+        extras = {k: v for k, v in vars(record).items() if k not in self.plain_keys}
+        self.lines.append(f"{text} {extras!r}" if extras else text)

@@ -129,10 +129,16 @@ def bad_session(problem: SessionProblem) -> ProxyError:
     return ProxyError(400, SESSION_PROBLEMS[problem])
 
 
-def route_problem(status: int, method: str, path: str, detail: str) -> str:
+def route_problem(
+    status: int, method: str, path: str, detail: str, nearest: str | None = None
+) -> str:
     """For an answer the router gave (`path` already redacted)."""
     if status == 404:
-        return f"No such route: {method} {path}. See {PREFIX}/docs."
+        hint = f" Did you mean {nearest}?" if nearest else ""
+        return (
+            f"No such route: {method} {path} (segments other than the API's own words are "
+            f"shown as *).{hint} See {PREFIX}/docs."
+        )
     if status == 405:
         return f"Method {method} is not allowed on {path}."
     return detail
