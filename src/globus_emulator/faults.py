@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class FaultError(ValueError):
@@ -22,13 +22,20 @@ class FaultError(ValueError):
 
 @dataclass
 class Fault:
-    """The next ``times`` API requests whose path contains ``match`` stall and/or fail."""
+    """The next ``times`` API requests whose path contains ``match`` stall and/or fail, or
+    answer a broken body (``text``, ``truncate``)."""
 
     match: str
     times: int = 1
     status: int | None = None  # None: answer normally (after the delay)
     delay_seconds: float = 0.0
     body: dict[str, Any] | None = None  # None: a Transfer-style error document
+    # A body sent as is instead (an HTML page from a proxy in front of Globus, say).
+    text: str | None = None
+    content_type: str = "text/html; charset=utf-8"
+    # Whatever the answer, only the first half of its body is sent (with a Content-Length
+    # that matches, so the HTTP message itself is whole).
+    truncate: bool = False
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Fault:
@@ -49,7 +56,25 @@ class Fault:
         body = doc.get("body")
         if body is not None and not isinstance(body, dict):
             raise FaultError("'body' must be a JSON object or null")
-        return cls(match=match, times=times, status=status, delay_seconds=delay, body=body)
+        text = doc.get("text")
+        if text is not None and not isinstance(text, str):
+            raise FaultError("'text' must be a string or null")
+        content_type = doc.get("content_type", cls.content_type)
+        if not isinstance(content_type, str) or not content_type:
+            raise FaultError("'content_type' must be a media type")
+        truncate = doc.get("truncate", False)
+        if not isinstance(truncate, bool):
+            raise FaultError("'truncate' must be true or false")
+        return cls(
+            match=match,
+            times=times,
+            status=status,
+            delay_seconds=delay,
+            body=body,
+            text=text,
+            content_type=content_type,
+            truncate=truncate,
+        )
 
 
 @dataclass
@@ -85,13 +110,50 @@ async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send:
     """Answer one request as ``fault`` says: stall, then fail or let ``app`` answer."""
     if fault.delay_seconds:
         await asyncio.sleep(fault.delay_seconds)
-    if fault.status is None:
+    if fault.truncate:
+        send = half_body(send)
+    if fault.text is not None:
+        answer: Response = Response(
+            fault.text, status_code=fault.status or 200, media_type=fault.content_type
+        )
+    elif fault.status is None:
         await app(scope, receive, send)
         return
-    body = fault.body or {
-        "code": "ServiceUnavailable",
-        "message": "Injected fault",
-        "request_id": "injected",
-        "resource": scope["path"],
-    }
-    await JSONResponse(body, status_code=fault.status)(scope, receive, send)
+    else:
+        answer = JSONResponse(
+            fault.body
+            or {
+                "code": "ServiceUnavailable",
+                "message": "Injected fault",
+                "request_id": "injected",
+                "resource": scope["path"],
+            },
+            status_code=fault.status,
+        )
+    await answer(scope, receive, send)
+
+
+def half_body(send: Send) -> Send:
+    """A `send` that holds the answer back and sends it with only the first half of its body."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def send_half(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        whole = b"".join(chunks)
+        body = whole[: len(whole) // 2]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return send_half

@@ -115,7 +115,8 @@ class EmulatedGlobus:
         )
 
     def fault(self, **fault: Any) -> None:
-        """The next matching API calls fail or stall (match, status, delay_seconds, times, body)."""
+        """The next matching API calls fail, stall or answer a broken body (match, status,
+        delay_seconds, times, body, text, content_type, truncate: see globus_emulator.faults)."""
         self._post("/_emulator/faults", fault)
 
     def clear_faults(self) -> None:
@@ -385,6 +386,12 @@ class ProxyFactory:
     def start(self, **settings: Any) -> ProxyClient:
         """A proxy in front of the shared emulator, with these settings (see Settings)."""
         return self._stack.enter_context(serve_proxy(self._globus, **settings))
+
+    def start_pointed_at(self, url: str, **settings: Any) -> ProxyClient:
+        """A proxy whose Globus is at `url` (a port nothing listens on, say)."""
+        globus = EmulatedGlobus(url)
+        self._stack.callback(globus.close)
+        return self._stack.enter_context(serve_proxy(globus, **settings))
 
     def start_world(self, world: World, **settings: Any) -> ProxyClient:
         """An emulator of its own serving `world`, and a proxy in front of it."""

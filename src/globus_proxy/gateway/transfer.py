@@ -13,7 +13,7 @@ import globus_sdk
 from globus_sdk import MISSING
 
 from globus_proxy.gateway.call import Answer, Call, TokenPair
-from globus_proxy.gateway.documents import raw_document, single_file_listing
+from globus_proxy.gateway.documents import checked, checked_data, single_file_listing
 from globus_proxy.gateway.runner import CallRunner
 
 MAX_LS_LIMIT = 100_000
@@ -53,9 +53,11 @@ class TransferOperations:
             except globus_sdk.TransferAPIError as err:
                 if err.code != NOT_DIRECTORY:
                     raise
-                entry = self._client.operation_stat(endpoint_id, path.rstrip("/")).data
+                entry = checked_data(
+                    self._client.operation_stat(endpoint_id, path.rstrip("/")), "file"
+                )
                 return single_file_listing(endpoint_id, path, entry, offset)
-            return raw_document(response)
+            return checked(response, "file_list")
 
         return await self._answer(client_id, pair, work)
 
@@ -63,7 +65,9 @@ class TransferOperations:
         self, client_id: str, pair: TokenPair, endpoint_id: str, path: str
     ) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.operation_mkdir(endpoint_id, path))
+            client_id,
+            pair,
+            lambda: checked(self._client.operation_mkdir(endpoint_id, path), "mkdir_result"),
         )
 
     async def rename(
@@ -72,7 +76,7 @@ class TransferOperations:
         return await self._answer(
             client_id,
             pair,
-            lambda: raw_document(self._client.operation_rename(endpoint_id, old, new)),
+            lambda: checked(self._client.operation_rename(endpoint_id, old, new), "result"),
         )
 
     async def delete(
@@ -81,7 +85,7 @@ class TransferOperations:
         def work() -> bytes:
             data = globus_sdk.DeleteData(endpoint_id, recursive=recursive)
             data.add_item(path)
-            return raw_document(self._client.submit_delete(data))
+            return checked(self._client.submit_delete(data), "delete_result")
 
         return await self._answer(client_id, pair, work)
 
@@ -101,18 +105,18 @@ class TransferOperations:
                 data.add_item(
                     source_path, destination_path, recursive=True if recursive else MISSING
                 )
-            return raw_document(self._client.submit_transfer(data))
+            return checked(self._client.submit_transfer(data), "transfer_result")
 
         return await self._answer(client_id, pair, work)
 
     async def get_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.get_task(task_id))
+            client_id, pair, lambda: checked(self._client.get_task(task_id), "task")
         )
 
     async def cancel_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.cancel_task(task_id))
+            client_id, pair, lambda: checked(self._client.cancel_task(task_id), "result")
         )
 
     async def check_tokens(self, client_id: str, pair: TokenPair, endpoint_id: str) -> TokenPair:
@@ -122,7 +126,7 @@ class TransferOperations:
 
         def work() -> TokenPair:
             try:
-                self._client.get_endpoint(endpoint_id)
+                checked(self._client.get_endpoint(endpoint_id), "endpoint")
             except globus_sdk.TransferAPIError as err:
                 if not (err.http_status == 401 and call.refreshed):
                     raise

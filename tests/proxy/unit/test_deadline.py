@@ -111,13 +111,24 @@ def test_retries_stop_at_the_deadline_and_globus_answer_is_502(
 
 
 @responses.activate
-def test_network_errors_past_the_deadline_are_504(gateway: Gateway, clock: FakeClock) -> None:
+def test_timeouts_past_the_deadline_are_504(gateway: Gateway, clock: FakeClock) -> None:
     responses.add_callback(
-        responses.GET, LS, callback=costs_time(clock, requests.ConnectionError("refused"))
+        responses.GET, LS, callback=costs_time(clock, requests.ReadTimeout("slow"))
     )
     failed = list_home(gateway)
     assert failed.status == 504, failed.message
     assert failed.message.startswith("Globus did not answer within 1 s (retries included).")
+
+
+@responses.activate
+def test_refused_connections_past_the_deadline_are_502(gateway: Gateway, clock: FakeClock) -> None:
+    """Retrying until the deadline does not turn "could not reach" into "did not answer"."""
+    responses.add_callback(
+        responses.GET, LS, callback=costs_time(clock, requests.ConnectionError("refused"))
+    )
+    failed = list_home(gateway)
+    assert failed.status == 502, failed.message
+    assert failed.message.startswith("Could not reach Globus (ConnectionError).")
 
 
 @responses.activate
