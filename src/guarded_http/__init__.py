@@ -15,7 +15,7 @@ follow as usual.
 Limits (each optional): the URL's length (414), the header fields' size (431), the declared or
 received body size (413), and the time a connection may take to send a request head (408, or
 a silent close when no byte of a request came). A refused request never reaches the app; the
-connection is closed after the answer.
+connection is closed after the answer (once the client stops sending, or after a short while).
 
 Relies on uvicorn internals (the parser callbacks, ``self.url``, ``self.headers``,
 ``self.cycle``, ``_get_upgrade``/``_should_upgrade``): pyproject pins uvicorn's minor version
@@ -43,6 +43,10 @@ FIELD_OVERHEAD = 4
 # What a head may hold beyond its URL and fields before it is cut short: the request line's
 # method and version, and a segment's worth of a pipelined request's body read with it.
 HEAD_SLACK_BYTES = 65_536
+# After a refusal, how long what the client still sends is read and dropped before the close:
+# closing on unread bytes resets the connection, and a reset can wipe the answer out of the
+# client's buffer before it reads it ("lingering close").
+LINGER_SECONDS = 2.0
 
 Reason = Literal["body", "url", "header", "head_timeout", "malformed"]
 STATUSES: dict[Reason, int] = {
@@ -278,14 +282,25 @@ class GuardedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
             if not cycle.response_started:
                 self.transport.write(self._answer(refusal))
-            self.transport.close()
+            self._close_lingering()
         elif cycle is not None and in_flight:
             # A pipelined head behind an answer still going out: close after that answer.
             cycle.keep_alive = False
             self.flow.pause_reading()
         else:
             self.transport.write(self._answer(refusal))
-            self.transport.close()
+            self._close_lingering()
+
+    def _close_lingering(self) -> None:
+        """Send the answer's end, drop what still comes in, close once the client is done."""
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def eof_received(self) -> None:
+        if self._stopped:
+            self.transport.close()  # the client is done sending after a refusal
 
     def _answer(self, refusal: Refusal) -> bytes:
         body = self.guard.render(refusal)

@@ -8,7 +8,6 @@ tests/proxy/support.py.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -18,7 +17,6 @@ from globus_emulator.world import DEFAULT_DESTINATION_ID, default_world
 from tests.proxy.support import (
     CallCounter,
     EmulatedGlobus,
-    EveryLogLine,
     ProxyClient,
     ProxyFactory,
     Scratch,
@@ -27,6 +25,7 @@ from tests.proxy.support import (
     serve_proxy,
 )
 from tests.support.emulated_globus import running_emulator
+from tests.support.logs import every_log_line
 
 __all__ = [
     "calls",
@@ -93,44 +92,16 @@ def scratch(globus: EmulatedGlobus, request: pytest.FixtureRequest) -> Scratch:
 
 
 @pytest.fixture(scope="module")
-def proxy_factory(globus: EmulatedGlobus) -> Iterator[ProxyFactory]:
+def proxy_factory(
+    globus: EmulatedGlobus, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProxyFactory]:
     """Starts proxies with other settings or worlds; all stop when the module's tests end."""
     with ExitStack() as stack:
-        yield ProxyFactory(stack, globus)
+        yield ProxyFactory(stack, globus, tmp_path_factory.mktemp("proxies"))
 
 
 @pytest.fixture
 def log_lines() -> Iterator[list[str]]:
-    """Every log line any logger writes during the test (see EveryLogLine)."""
-    handler = EveryLogLine()
-    loggers = [logging.getLogger()] + [
-        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
-    ]
-    for name in (
-        "globus_sdk",
-        "globus_proxy",
-        "globus_proxy.access",
-        "uvicorn",
-        "uvicorn.error",
-        "fastapi",
-        "starlette",
-        "urllib3",
-        "requests",
-    ):
-        loggers.append(logging.getLogger(name))
-    # uvicorn switches its own access log on whenever "uvicorn.access" has a handler. The
-    # service runs uvicorn with access_log=False and writes its own redacting access log, so a
-    # handler there would switch on a log the service never writes.
-    loggers = [lg for lg in loggers if lg.name != "uvicorn.access"]
-    saved = [(lg, lg.level, lg.disabled) for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.DEBUG)
-        lg.disabled = False
-        lg.addHandler(handler)
-    try:
-        yield handler.lines
-    finally:
-        for lg, level, disabled in saved:
-            lg.removeHandler(handler)
-            lg.setLevel(level)
-            lg.disabled = disabled
+    """Every log line any logger writes during the test (see tests.support.logs)."""
+    with every_log_line() as lines:
+        yield lines
