@@ -79,9 +79,16 @@ class Refusal:
     def status(self) -> int:
         return STATUSES[self.reason]
 
+    @property
+    def limit_text(self) -> str:
+        """The limit as written in a setting: 67108864, not 6.71089e+07."""
+        if self.limit is None:
+            return ""
+        return str(int(self.limit)) if float(self.limit).is_integer() else f"{self.limit:g}"
+
 
 def plain_message(refusal: Refusal) -> str:
-    limit = f"{refusal.limit:g}"
+    limit = refusal.limit_text
     return {
         "body": f"The request body is larger than {limit} bytes.",
         "url": f"The URL is longer than {limit} bytes.",

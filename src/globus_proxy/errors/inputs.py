@@ -147,19 +147,19 @@ def route_problem(
 # What the HTTP layer refuses before a route sees the request, and the setting behind each.
 REFUSALS = {
     "body": (
-        "The request body is larger than {limit:g} bytes (GLOBUS_PROXY_MAX_BODY_BYTES): send "
+        "The request body is larger than {limit} bytes (GLOBUS_PROXY_MAX_BODY_BYTES): send "
         "fewer transfer items per request."
     ),
     "url": (
-        "The URL is longer than {limit:g} bytes (GLOBUS_PROXY_MAX_URL_BYTES): shorten the path "
+        "The URL is longer than {limit} bytes (GLOBUS_PROXY_MAX_URL_BYTES): shorten the path "
         "or the filter."
     ),
     "header": (
-        "The request's header fields are larger than {limit:g} bytes in all "
+        "The request's header fields are larger than {limit} bytes in all "
         "(GLOBUS_PROXY_MAX_HEADER_BYTES): send fewer or smaller headers."
     ),
     "head_timeout": (
-        "The request line and headers did not arrive within {limit:g} s "
+        "The request line and headers did not arrive within {limit} s "
         "(GLOBUS_PROXY_HEADER_TIMEOUT_SECONDS): the connection is closed; send the request "
         "again on a new one."
     ),
@@ -169,4 +169,4 @@ REFUSALS = {
 
 def refused(refusal: Refusal) -> str:
     """For a request the HTTP layer refused (see guarded_http)."""
-    return REFUSALS[refusal.reason].format(limit=refusal.limit or 0)
+    return REFUSALS[refusal.reason].format(limit=refusal.limit_text)
