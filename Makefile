@@ -17,6 +17,8 @@ demo: $(STAMP)
 
 # Real parts the tests start, from Debian's packages; add each with a line of its own.
 TEST_PACKAGES := chromium  # the login page's browser test
+TEST_PACKAGES += openjdk-17-jdk-headless libjackson2-core-java libjackson2-databind-java libjackson2-annotations-java libjsr305-java libgeronimo-annotation-1.3-spec-java  # the generated Java client (tests/proxy/test_java_client.py)
+TEST_PACKAGES += curl  # curl --http2 (tests/proxy/test_h2c.py)
 BENCH_PACKAGES := wrk
 
 # Installs the Debian packages it is given that are missing (apt-get when root).
