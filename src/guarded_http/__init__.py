@@ -136,7 +136,7 @@ class GuardedProtocol(HttpToolsProtocol):
     _replay: bytes | None = None  # the head of a request whose upgrade offer is ignored
     _head_timer: asyncio.TimerHandle | None = None
     _in_head = False  # some of a request head has come, not all of it
-    _head_bytes = 0  # bytes of the head being read that no callback has counted yet
+    _head_bytes = 0  # bytes received while a head is still coming: a bound on its size
     _field_bytes = 0
     _body_bytes = 0
     _stopped = False  # a request was refused: nothing more is read
