@@ -19,6 +19,8 @@ demo: $(STAMP)
 TEST_PACKAGES := chromium  # the login page's browser test
 TEST_PACKAGES += openjdk-17-jre-headless  # openapi-generator-cli (a client from the served spec)
 TEST_PACKAGES += redis-server haproxy  # tests/replicas: shared state, replicas behind a balancer
+TEST_PACKAGES += openjdk-17-jdk-headless libjackson2-core-java libjackson2-databind-java libjackson2-annotations-java libjsr305-java libgeronimo-annotation-1.3-spec-java  # the generated Java client (tests/proxy/test_java_client.py)
+TEST_PACKAGES += curl  # curl --http2 (tests/proxy/test_h2c.py)
 BENCH_PACKAGES := wrk
 BENCH_PACKAGES += redis-server haproxy  # bench/scale_out.py
 

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -22,7 +22,8 @@ class FaultError(ValueError):
 
 @dataclass
 class Fault:
-    """The next ``times`` API requests whose path contains ``match`` stall and/or fail."""
+    """The next ``times`` API requests whose path contains ``match`` stall and/or fail, or
+    answer a broken body (``text``, ``truncate``)."""
 
     match: str
     times: int = 1
@@ -33,6 +34,12 @@ class Fault:
     # The request is carried out (a task is created), then its answer is lost: nothing is
     # sent, and the connection stays silent until the client gives up.
     lose_answer: bool = False
+    # A body sent as is instead (an HTML page from a proxy in front of Globus, say).
+    text: str | None = None
+    content_type: str = "text/html; charset=utf-8"
+    # Whatever the answer, only the first half of its body is sent (with a Content-Length
+    # that matches, so the HTTP message itself is whole).
+    truncate: bool = False
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Fault:
@@ -62,6 +69,15 @@ class Fault:
         lose_answer = doc.get("lose_answer", False)
         if not isinstance(lose_answer, bool):
             raise FaultError("'lose_answer' must be true or false")
+        text = doc.get("text")
+        if text is not None and not isinstance(text, str):
+            raise FaultError("'text' must be a string or null")
+        content_type = doc.get("content_type", cls.content_type)
+        if not isinstance(content_type, str) or not content_type:
+            raise FaultError("'content_type' must be a media type")
+        truncate = doc.get("truncate", False)
+        if not isinstance(truncate, bool):
+            raise FaultError("'truncate' must be true or false")
         return cls(
             match=match,
             times=times,
@@ -70,6 +86,9 @@ class Fault:
             body=body,
             headers=headers,
             lose_answer=lose_answer,
+            text=text,
+            content_type=content_type,
+            truncate=truncate,
         )
 
 
@@ -109,16 +128,28 @@ async def play(fault: Fault, app: ASGIApp, scope: Scope, receive: Receive, send:
     if fault.lose_answer:
         await lose_answer(app, scope, receive)
         return
-    if fault.status is None:
+    if fault.truncate:
+        send = half_body(send)
+    if fault.text is not None:
+        answer: Response = Response(
+            fault.text, status_code=fault.status or 200, media_type=fault.content_type
+        )
+    elif fault.status is None:
         await app(scope, receive, send)
         return
-    body = fault.body or {
-        "code": "ServiceUnavailable",
-        "message": "Injected fault",
-        "request_id": "injected",
-        "resource": scope["path"],
-    }
-    await JSONResponse(body, status_code=fault.status, headers=fault.headers)(scope, receive, send)
+    else:
+        answer = JSONResponse(
+            fault.body
+            or {
+                "code": "ServiceUnavailable",
+                "message": "Injected fault",
+                "request_id": "injected",
+                "resource": scope["path"],
+            },
+            status_code=fault.status,
+            headers=fault.headers,
+        )
+    await answer(scope, receive, send)
 
 
 async def lose_answer(app: ASGIApp, scope: Scope, receive: Receive) -> None:
@@ -130,3 +161,29 @@ async def lose_answer(app: ASGIApp, scope: Scope, receive: Receive) -> None:
     await app(scope, receive, discard)
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+def half_body(send: Send) -> Send:
+    """A `send` that holds the answer back and sends it with only the first half of its body."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def send_half(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        whole = b"".join(chunks)
+        body = whole[: len(whole) // 2]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return send_half

@@ -1,7 +1,8 @@
 """Around every request: count API calls, play injected faults, write one access-log line.
 
 The log line names the method, the path (never the query string or body, which may carry
-codes and tokens), the status and the time taken.
+codes and tokens), the status and the time taken; a caller that left before its answer (during
+an injected delay, say) is normal, and gets one line saying so.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from globus_emulator.faults import play
@@ -39,6 +41,7 @@ class EmulatorMiddleware:
                 status = message["status"]
             await send(message)
 
+        left = False
         try:
             fault = None
             if path.startswith(API_PREFIXES):
@@ -48,7 +51,11 @@ class EmulatorMiddleware:
                 await self.app(scope, receive, send_and_note)
             else:
                 await play(fault, self.app, scope, receive, send_and_note)
+        except ClientDisconnect:
+            left = True
         finally:
-            access_log.info(
-                "%s %s %d %.1fms", method, path, status, (time.perf_counter() - start) * 1000
-            )
+            elapsed = (time.perf_counter() - start) * 1000
+            if left:
+                access_log.info("%s %s caller left before the answer %.1fms", method, path, elapsed)
+            else:
+                access_log.info("%s %s %d %.1fms", method, path, status, elapsed)

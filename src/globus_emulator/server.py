@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from globus_emulator.app import create_app
 from globus_emulator.state import Emulator
 from globus_emulator.world import SeedError, World, default_world, load_world
+from guarded_http import GuardedProtocol, protocol
 
 
 def build_world(seed: Path | None, data_dir: Path | None) -> World:
@@ -27,15 +28,24 @@ class ServerThread:
     """Serves an ASGI app on a free loopback port in a background thread.
 
     The socket is bound before the thread starts, so there is no race for the port,
-    and :meth:`start` returns only once the server accepts connections.
+    and :meth:`start` returns only once the server accepts connections. ``http`` is the
+    HTTP protocol class (guarded_http's, with no limits, unless another is given).
     """
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        http: type[GuardedProtocol] | None = None,
+    ) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            app, http=http or protocol(), log_level="warning", access_log=False, lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name=f"server-{self.port}", daemon=True)
 
@@ -84,4 +94,11 @@ def serve(host: str, port: int, seed: Path | None, data_dir: Path | None) -> Non
     except SeedError as err:
         sys.exit(f"globus-proxy emulator: {err}")
     emulator = Emulator.from_world(world)
-    uvicorn.run(create_app(emulator), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        create_app(emulator),
+        host=host,
+        port=port,
+        http=protocol(),
+        access_log=False,
+        log_level="info",
+    )

@@ -8,7 +8,7 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from globus_proxy.asgi import ResponseStatus
-from globus_proxy.redaction import redact_path, redact_query
+from globus_proxy.redaction import redact_query, redacted_path
 
 log = logging.getLogger("globus_proxy.access")
 
@@ -33,7 +33,7 @@ class AccessLog:
                 log.info(
                     "%s %s%s %d %.1fms",
                     scope["method"],
-                    redact_path(scope["path"]),
+                    redacted_path(scope),
                     f"?{query}" if query else "",
                     500 if response.status is None else response.status,
                     (time.perf_counter() - start) * 1000,

@@ -14,6 +14,7 @@ from globus_proxy.errors import handlers
 from globus_proxy.gateway import Gateway
 from globus_proxy.lifecycle import Lifecycle
 from globus_proxy.openapi import tapis_openapi
+from globus_proxy.redaction import route_templates
 from globus_proxy.routes import PREFIX, auth, health, ops, transfers
 from globus_proxy.settings import Settings
 
@@ -61,9 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.gateway = gateway
     app.state.lifecycle = lifecycle
-    for router in (health.router, auth.router, ops.router, transfers.router):
+    routers = (health.router, auth.router, ops.router, transfers.router)
+    for router in routers:
         app.include_router(router)
     docs.install(app)
+    # What redaction shows of a path that matched no route: these templates' own words.
+    app.state.route_templates = route_templates(
+        [*app.routes, *(route for router in routers for route in router.routes)]
+    )
     app.openapi = lambda: tapis_openapi(app)  # type: ignore[method-assign]
     handlers.install(app, settings.version)
     app.add_middleware(handlers.UnexpectedErrorGuard, version=settings.version)

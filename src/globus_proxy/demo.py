@@ -43,13 +43,11 @@ def run_demo(settings: Settings, port: int, emulator_port: int, data_dir: Path) 
         settings = settings.model_copy(
             update={"session_key": base64.b64encode(os.urandom(32)).decode()}
         )
-    import uvicorn
-
     from globus_emulator.app import create_app as create_emulator_app
     from globus_emulator.server import ServerThread
     from globus_emulator.state import Emulator
     from globus_emulator.world import default_world
-    from globus_proxy.app import create_app
+    from globus_proxy.server import serve
 
     data_dir = data_dir.resolve()
     world = default_world(data_dir)
@@ -79,6 +77,4 @@ def run_demo(settings: Settings, port: int, emulator_port: int, data_dir: Path) 
             "",
         ]
         print("\n".join(lines), flush=True)
-        uvicorn.run(
-            create_app(settings), host="0.0.0.0", port=port, access_log=False, log_level="info"
-        )
+        serve(settings, "0.0.0.0", port)

@@ -1,4 +1,8 @@
-"""`globus-proxy serve`: the service under uvicorn, drained on SIGTERM.
+"""`globus-proxy serve`: the service under uvicorn, guarded and drained on SIGTERM.
+
+uvicorn speaks HTTP through guarded_http's protocol: h2c upgrade offers are ignored (the
+request is served as HTTP/1.1 with its body), and the limits from settings are enforced,
+whatever the protocol refuses answered as an envelope.
 
 On SIGTERM `ready` answers 503 at once while the service keeps serving for
 GLOBUS_PROXY_DRAIN_SECONDS, so that load balancers (a Kubernetes Service's endpoints, an
@@ -11,13 +15,38 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
 
+from globus_proxy import envelope
 from globus_proxy.app import create_app
+from globus_proxy.errors import inputs
 from globus_proxy.lifecycle import CloseWhileDraining, Lifecycle
 from globus_proxy.settings import Settings
+from guarded_http import GuardedProtocol, Limits, Refusal, protocol
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        header_timeout_seconds=settings.header_timeout_seconds,
+    )
+
+
+def refusal_envelope(version: str) -> Callable[[Refusal], bytes]:
+    def render(refusal: Refusal) -> bytes:
+        return envelope.render("error", inputs.refused(refusal), b"{}", version, None)
+
+    return render
+
+
+def http_protocol(settings: Settings) -> type[GuardedProtocol]:
+    """The protocol class to serve the service with (uvicorn's `http=`)."""
+    return protocol(limits(settings), refusal_envelope(settings.version))
 
 
 class DrainingServer(uvicorn.Server):
@@ -52,6 +81,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         CloseWhileDraining(app, lifecycle),
         host=host,
         port=port,
+        http=http_protocol(settings),
         access_log=False,
         log_level="info",
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,

@@ -116,6 +116,33 @@ class Settings(BaseSettings):
             "After draining, how long requests in flight get to finish before the process exits."
         ),
     )
+    max_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest request body accepted (413 above it). The default takes a transfer of "
+            "60,000 items with paths of up to ~500 bytes each."
+        ),
+    )
+    max_url_bytes: int = Field(
+        default=32 * 1024,
+        ge=1024,
+        le=65_000,  # httptools cannot parse a longer URL
+        description="Longest request URL accepted, path and query (414 above it).",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest total of a request's header fields accepted (431 above it).",
+    )
+    header_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description=(
+            "Time a connection has to send a request's head (line and headers): past it the "
+            "connection is closed (with a 408 when part of a head came)."
+        ),
+    )
 
     @field_validator("session_key")
     @classmethod

@@ -25,12 +25,14 @@ from tests.proxy.support import (
     serve_proxy,
 )
 from tests.support.emulated_globus import running_emulator
+from tests.support.logs import every_log_line
 
 __all__ = [
     "calls",
     "faults",
     "fresh_tokens",
     "globus",
+    "log_lines",
     "proxy",
     "proxy_factory",
     "scratch",
@@ -90,7 +92,16 @@ def scratch(globus: EmulatedGlobus, request: pytest.FixtureRequest) -> Scratch:
 
 
 @pytest.fixture(scope="module")
-def proxy_factory(globus: EmulatedGlobus) -> Iterator[ProxyFactory]:
+def proxy_factory(
+    globus: EmulatedGlobus, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProxyFactory]:
     """Starts proxies with other settings or worlds; all stop when the module's tests end."""
     with ExitStack() as stack:
-        yield ProxyFactory(stack, globus)
+        yield ProxyFactory(stack, globus, tmp_path_factory.mktemp("proxies"))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Every log line any logger writes during the test (see tests.support.logs)."""
+    with every_log_line() as lines:
+        yield lines

@@ -26,12 +26,14 @@ from urllib.parse import quote, urlencode
 import globus_sdk
 import httpx
 
+from bench.processes import running
 from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
 from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID, World
 from globus_proxy.app import create_app
+from globus_proxy.server import http_protocol
 from globus_proxy.settings import Settings
-from tests.support.emulated_globus import globus_sdk_pointed_at, running_emulator
+from tests.support.emulated_globus import SDK_URL_VARIABLES, globus_sdk_pointed_at, running_emulator
 
 API_PREFIX = "/v3/globus-proxy"
 # A fixed key, so the suite is reproducible; 32 zero-free bytes, base64.
@@ -113,7 +115,8 @@ class EmulatedGlobus:
         )
 
     def fault(self, **fault: Any) -> None:
-        """The next matching API calls fail or stall (match, status, delay_seconds, times, body)."""
+        """The next matching API calls fail, stall or answer a broken body (match, status,
+        delay_seconds, times, body, text, content_type, truncate: see globus_emulator.faults)."""
         self._post("/_emulator/faults", fault)
 
     def clear_faults(self) -> None:
@@ -189,6 +192,12 @@ class ProxyClient:
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     # Every secret this client has handed out, checked against every body it reads.
     known_secrets: set[str] = field(default_factory=set)
+    log_path: Path | None = None  # the server's output, when it runs as a process
+
+    def log(self) -> str:
+        """What the server process has written so far."""
+        assert self.log_path is not None, "this proxy runs in the test's process"
+        return self.log_path.read_text(errors="replace")
 
     @property
     def base(self) -> str:
@@ -366,22 +375,53 @@ def serve_proxy(globus: EmulatedGlobus, **settings: Any) -> Iterator[ProxyClient
     The proxy resolves Globus's URLs when it is built, so it stays bound to this emulator
     whatever globus-sdk's environment variables say later.
     """
+    chosen = proxy_settings(**settings)
     with globus_sdk_pointed_at(globus.url):
-        app = create_app(proxy_settings(**settings))
-    with ServerThread(app) as server, httpx.Client(timeout=30) as http:
+        app = create_app(chosen)
+    with ServerThread(app, http=http_protocol(chosen)) as server, httpx.Client(timeout=30) as http:
         yield ProxyClient(root=server.url, globus=globus, http=http)
+
+
+@contextmanager
+def serve_proxy_process(
+    globus: EmulatedGlobus, log_dir: Path, **settings: Any
+) -> Iterator[ProxyClient]:
+    """`globus-proxy serve` as a process of its own in front of `globus`, on a free port:
+    the real server, for what lives in it (the HTTP protocol, its limits)."""
+    chosen = {"session_key": SESSION_KEY, "globus_timeout_seconds": PROXY_DEADLINE_SECONDS}
+    env = {f"GLOBUS_PROXY_{k.upper()}": str(v) for k, v in {**chosen, **settings}.items()}
+    env.update({name: globus.url + "/" for name in SDK_URL_VARIABLES})
+    ready = API_PREFIX + "/ready"
+    with (
+        running("proxy", ["serve"], ready, log_dir, env) as service,
+        httpx.Client(timeout=30) as http,
+    ):
+        yield ProxyClient(root=service.url, globus=globus, http=http, log_path=service.log_path)
 
 
 class ProxyFactory:
     """Proxies with settings of their own, and worlds of their own, stopped with the factory."""
 
-    def __init__(self, stack: ExitStack, globus: EmulatedGlobus) -> None:
+    def __init__(self, stack: ExitStack, globus: EmulatedGlobus, log_dir: Path) -> None:
         self._stack = stack
         self._globus = globus
+        self._log_dir = log_dir
+
+    def start_process(self, **settings: Any) -> ProxyClient:
+        """`globus-proxy serve` in a process of its own, in front of the shared emulator."""
+        log_dir = self._log_dir / f"proxy-{len(list(self._log_dir.iterdir()))}"
+        log_dir.mkdir()
+        return self._stack.enter_context(serve_proxy_process(self._globus, log_dir, **settings))
 
     def start(self, **settings: Any) -> ProxyClient:
         """A proxy in front of the shared emulator, with these settings (see Settings)."""
         return self._stack.enter_context(serve_proxy(self._globus, **settings))
+
+    def start_pointed_at(self, url: str, **settings: Any) -> ProxyClient:
+        """A proxy whose Globus is at `url` (a port nothing listens on, say)."""
+        globus = EmulatedGlobus(url)
+        self._stack.callback(globus.close)
+        return self._stack.enter_context(serve_proxy(globus, **settings))
 
     def start_world(self, world: World, **settings: Any) -> ProxyClient:
         """An emulator of its own serving `world`, and a proxy in front of it."""

@@ -6,7 +6,9 @@ GARE support, is a 407 carrying a new login that asks for exactly that (`LoginRe
 the gateway turns into `login_required`); anything else is matched by Globus `code` first
 (exact, then suffix), then by Globus's HTTP status, and Globus's Retry-After is passed on.
 Globus Auth refused the refresh token: 401. Globus did not answer in time: 504. Globus could
-not be reached: 502. No message ever carries a token: Globus's own text is scrubbed of the
+not be reached: 502, even when the retries took until the deadline. Globus answered success
+with a body that is not a well-formed JSON document of the kind asked for (truncated, an HTML
+page, another document): 502. No message ever carries a token: Globus's own text is scrubbed of the
 call's secrets before it is quoted.
 """
 
@@ -22,15 +24,30 @@ from globus_proxy.errors import ProxyError
 from globus_proxy.schemas import ResultEndpointArray
 from globus_proxy.token_cache import RefreshRejected, RefreshUnavailable
 
+
+class BrokenAnswer(Exception):
+    """Globus answered success, but its body is not a JSON document of the kind asked for."""
+
+    def __init__(self, http_status: int, problem: str) -> None:
+        super().__init__(problem)
+        self.http_status = http_status
+        self.problem = problem
+
+
 # What a call toward Globus can raise that is Globus's doing, not the service's.
 CallFailure = (
-    globus_sdk.GlobusAPIError | globus_sdk.NetworkError | RefreshRejected | RefreshUnavailable
+    globus_sdk.GlobusAPIError
+    | globus_sdk.NetworkError
+    | RefreshRejected
+    | RefreshUnavailable
+    | BrokenAnswer
 )
 CALL_FAILURES = (
     globus_sdk.GlobusAPIError,
     globus_sdk.NetworkError,
     RefreshRejected,
     RefreshUnavailable,
+    BrokenAnswer,
 )
 
 # How a user logs in, on this service's routes and on Tapis Systems' (a Tapis deployment's
@@ -229,6 +246,10 @@ UNREACHABLE_MESSAGE = (
     "Could not reach Globus ({reason}). Try again shortly; if it persists, check the "
     "service's network and https://status.globus.org."
 )
+BROKEN_MESSAGE = (
+    "Globus answered HTTP {status} with {problem}; nothing of it was passed on. Try again "
+    "shortly; if it persists, check https://status.globus.org."
+)
 
 
 class LoginRequired(Exception):
@@ -261,13 +282,18 @@ def translate(
         return from_globus(err, secrets)
     if isinstance(err, RefreshRejected):
         return refresh_rejected()
+    if isinstance(err, BrokenAnswer):
+        return ProxyError(502, BROKEN_MESSAGE.format(status=err.http_status, problem=err.problem))
     if isinstance(err, RefreshUnavailable) and not err.timed_out:
         return refresh_failed()
     if isinstance(err, RefreshUnavailable):
         return timed_out(deadline_seconds)
-    if out_of_time or isinstance(err, globus_sdk.GlobusTimeoutError):
+    if isinstance(err, globus_sdk.GlobusTimeoutError) or (
+        out_of_time and not isinstance(err, globus_sdk.GlobusConnectionError)
+    ):
         return timed_out(deadline_seconds)
-    return unreachable(type(err.underlying_exception).__name__)
+    # The last attempt could not connect: say so, however long the retries took.
+    return unreachable(network_reason(err.underlying_exception))
 
 
 def rule_for(code: str | None, http_status: int) -> Rule:
@@ -395,6 +421,17 @@ def refresh_failed() -> ProxyError:
 
 def timed_out(deadline_seconds: float) -> ProxyError:
     return ProxyError(504, TIMEOUT_MESSAGE.format(seconds=deadline_seconds))
+
+
+def network_reason(exc: BaseException) -> str:
+    """What the operating system said (`Connection refused`), else the exception's kind."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror
+        nested = [a for a in seen.args if isinstance(a, BaseException)]
+        seen = seen.__cause__ or seen.__context__ or (nested[0] if nested else None)
+    return type(exc).__name__
 
 
 def unreachable(reason: str) -> ProxyError:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from globus_proxy import envelope
 from globus_proxy.asgi import ResponseStatus
 from globus_proxy.errors import ProxyError, inputs
-from globus_proxy.redaction import redact_path
+from globus_proxy.redaction import nearest_route, redacted_path, templates_of
 
 log = logging.getLogger("globus_proxy.errors")
 
@@ -39,8 +39,13 @@ def install(app: FastAPI, version: str) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        path = redact_path(request.url.path)
-        message = inputs.route_problem(exc.status_code, request.method, path, str(exc.detail))
+        path = redacted_path(request.scope)
+        nearest = None
+        if exc.status_code == 404 and "route" not in request.scope:
+            nearest = nearest_route(request.scope["path"], templates_of(request.scope))
+        message = inputs.route_problem(
+            exc.status_code, request.method, path, str(exc.detail), nearest
+        )
         return envelope.error(exc.status_code, message, version)
 
     app.add_exception_handler(ProxyError, on_proxy_error)
@@ -77,7 +82,7 @@ class UnexpectedErrorGuard:
                 type(exc).__name__,
                 where,
                 scope["method"],
-                redact_path(scope["path"]),
+                redacted_path(scope),
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
             if not response.started:

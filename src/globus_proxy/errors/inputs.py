@@ -10,10 +10,10 @@ from __future__ import annotations
 from fastapi.exceptions import RequestValidationError
 
 from globus_proxy.errors import ProxyError
-from globus_proxy.errors.globus import LOGIN_STEPS
 from globus_proxy.paths import PathProblem
 from globus_proxy.routes import PREFIX
 from globus_proxy.sessions import SessionProblem
+from guarded_http import Refusal
 
 MUST_BE_UUID = "must be a UUID"
 PATH_PROBLEMS = {
@@ -113,8 +113,7 @@ def missing_tokens(access_token: str | None, refresh_token: str | None) -> Proxy
     return ProxyError(
         401,
         f"Missing {' and '.join(missing)} query parameter{'s' if len(missing) > 1 else ''}: "
-        "send the Globus token pair from auth/tokens as ?access_token=...&refresh_token=... "
-        f"(no pair yet? Log in: {LOGIN_STEPS}).",
+        "send the Globus token pair from auth/tokens as ?access_token=...&refresh_token=...",
     )
 
 
@@ -122,8 +121,7 @@ def not_a_token(name: str) -> ProxyError:
     return ProxyError(
         401,
         f"The {name} query parameter is not a Globus token (tokens are printable ASCII "
-        "without spaces): send the pair exactly as auth/tokens returned it (no pair yet? "
-        f"Log in: {LOGIN_STEPS}).",
+        "without spaces): send the pair exactly as auth/tokens returned it.",
     )
 
 
@@ -131,10 +129,44 @@ def bad_session(problem: SessionProblem) -> ProxyError:
     return ProxyError(400, SESSION_PROBLEMS[problem])
 
 
-def route_problem(status: int, method: str, path: str, detail: str) -> str:
+def route_problem(
+    status: int, method: str, path: str, detail: str, nearest: str | None = None
+) -> str:
     """For an answer the router gave (`path` already redacted)."""
     if status == 404:
-        return f"No such route: {method} {path}. See {PREFIX}/docs."
+        hint = f" Did you mean {nearest}?" if nearest else ""
+        return (
+            f"No such route: {method} {path} (segments other than the API's own words are "
+            f"shown as *).{hint} See {PREFIX}/docs."
+        )
     if status == 405:
         return f"Method {method} is not allowed on {path}."
     return detail
+
+
+# What the HTTP layer refuses before a route sees the request, and the setting behind each.
+REFUSALS = {
+    "body": (
+        "The request body is larger than {limit} bytes (GLOBUS_PROXY_MAX_BODY_BYTES): send "
+        "fewer transfer items per request."
+    ),
+    "url": (
+        "The URL is longer than {limit} bytes (GLOBUS_PROXY_MAX_URL_BYTES): shorten the path "
+        "or the filter."
+    ),
+    "header": (
+        "The request's header fields are larger than {limit} bytes in all "
+        "(GLOBUS_PROXY_MAX_HEADER_BYTES): send fewer or smaller headers."
+    ),
+    "head_timeout": (
+        "The request line and headers did not arrive within {limit} s "
+        "(GLOBUS_PROXY_HEADER_TIMEOUT_SECONDS): the connection is closed; send the request "
+        "again on a new one."
+    ),
+    "malformed": "Invalid HTTP request received: it is not HTTP/1.1 this service can read.",
+}
+
+
+def refused(refusal: Refusal) -> str:
+    """For a request the HTTP layer refused (see guarded_http)."""
+    return REFUSALS[refusal.reason].format(limit=refusal.limit_text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import globus_sdk
@@ -20,6 +20,7 @@ from globus_proxy.errors import ProxyError, inputs
 from globus_proxy.errors import globus as globus_errors
 from globus_proxy.gateway.call import TokenPair
 from globus_proxy.gateway.clients import TRANSFER_SCOPE, Clients
+from globus_proxy.gateway.documents import checked_data
 from globus_proxy.gateway.runner import CallRunner
 from globus_proxy.lru import LRU
 from globus_proxy.sessions import SessionError, SessionSealer
@@ -37,17 +38,36 @@ def refresher(clients: Clients) -> Refresher:
 
     def refresh(client_id: str, refresh_token: str) -> tuple[str, float]:
         try:
-            response = clients.for_refresh(client_id).oauth2_refresh_token(refresh_token)
+            tokens = transfer_tokens(
+                lambda: clients.for_refresh(client_id).oauth2_refresh_token(refresh_token)
+            )
         except globus_sdk.AuthAPIError as err:
             if err.http_status in (400, 401, 403):
                 raise RefreshRejected() from None
             raise
-        tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
         if tokens is None:
             raise RefreshRejected()
         return tokens["access_token"], float(tokens["expires_at_seconds"])
 
     return refresh
+
+
+def transfer_tokens(
+    token_request: Callable[[], globus_sdk.OAuthTokenResponse],
+) -> dict[str, Any] | None:
+    """The transfer service's tokens in the answer to `token_request` (None: none for it).
+
+    globus-sdk reads a token answer as it receives it: one without what every token answer
+    carries fails there, and is a BrokenAnswer (Globus Auth answers tokens with a 200).
+    """
+    try:
+        tokens = token_request().by_resource_server.get(TRANSFER_RESOURCE_SERVER)
+        if tokens is not None:
+            float(tokens["expires_at_seconds"])
+            str(tokens["access_token"])
+    except (KeyError, TypeError, ValueError):
+        raise globus_errors.BrokenAnswer(200, "a token answer without its tokens") from None
+    return tokens
 
 
 class DataAccessOracle:
@@ -62,7 +82,9 @@ class DataAccessOracle:
         known = self._known.get(endpoint_id)
         if known is not None:
             return known
-        document = self._clients.confidential_transfer().get_endpoint(endpoint_id)
+        document = checked_data(
+            self._clients.confidential_transfer().get_endpoint(endpoint_id), "endpoint"
+        )
         needed = document.get("entity_type") == "GCSv5_mapped_collection" and not document.get(
             "high_assurance", False
         )
@@ -196,8 +218,7 @@ class Login:
         def work() -> TokenPair:
             client = self._clients.login(client_id)
             client.oauth2_start_flow(session.scopes, verifier=session.verifier, refresh_tokens=True)
-            response = client.oauth2_exchange_code_for_tokens(auth_code)
-            tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
+            tokens = transfer_tokens(lambda: client.oauth2_exchange_code_for_tokens(auth_code))
             if tokens is None or not tokens.get("refresh_token"):
                 raise globus_errors.no_refresh_token()
             self._tokens.put(

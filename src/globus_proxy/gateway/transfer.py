@@ -18,7 +18,7 @@ from globus_sdk import MISSING
 
 from globus_proxy.errors import ProxyError
 from globus_proxy.gateway.call import Answer, Call, TokenPair
-from globus_proxy.gateway.documents import raw_document, single_file_listing
+from globus_proxy.gateway.documents import checked, checked_data, single_file_listing
 from globus_proxy.gateway.runner import CallRunner
 from globus_proxy.submissions import ANSWER_LOST_STATUSES, LostSubmissions, request_key
 
@@ -66,6 +66,7 @@ class TransferOperations:
         request: dict[str, Any],
         data: SubmitData,
         submit: Callable[[SubmitData], globus_sdk.GlobusHTTPResponse],
+        kind: str,
         collections: tuple[str, ...],
     ) -> Answer:
         """Submits `data` under the id of this exact request's lost submission, if there is
@@ -77,7 +78,7 @@ class TransferOperations:
             attempt.submission_id = reused or str(self._client.get_submission_id()["value"])
             data["submission_id"] = attempt.submission_id
             attempt.sent = True
-            document = raw_document(submit(data))
+            document = checked(submit(data), kind)
             if reused:
                 self._lost.forget(attempt.key)
             return document
@@ -111,9 +112,11 @@ class TransferOperations:
             except globus_sdk.TransferAPIError as err:
                 if err.code != NOT_DIRECTORY:
                     raise
-                entry = self._client.operation_stat(endpoint_id, path.rstrip("/")).data
+                entry = checked_data(
+                    self._client.operation_stat(endpoint_id, path.rstrip("/")), "file"
+                )
                 return single_file_listing(endpoint_id, path, entry, offset)
-            return raw_document(response)
+            return checked(response, "file_list")
 
         return await self._answer(client_id, pair, work, (endpoint_id,))
 
@@ -123,7 +126,7 @@ class TransferOperations:
         return await self._answer(
             client_id,
             pair,
-            lambda: raw_document(self._client.operation_mkdir(endpoint_id, path)),
+            lambda: checked(self._client.operation_mkdir(endpoint_id, path), "mkdir_result"),
             (endpoint_id,),
         )
 
@@ -133,7 +136,7 @@ class TransferOperations:
         return await self._answer(
             client_id,
             pair,
-            lambda: raw_document(self._client.operation_rename(endpoint_id, old, new)),
+            lambda: checked(self._client.operation_rename(endpoint_id, old, new), "result"),
             (endpoint_id,),
         )
 
@@ -144,7 +147,13 @@ class TransferOperations:
         data.add_item(path)
         request = {"delete": endpoint_id, "path": path, "recursive": recursive}
         return await self._submit(
-            client_id, pair, request, data, self._client.submit_delete, (endpoint_id,)
+            client_id,
+            pair,
+            request,
+            data,
+            self._client.submit_delete,
+            "delete_result",
+            (endpoint_id,),
         )
 
     async def submit_transfer(
@@ -166,17 +175,23 @@ class TransferOperations:
             "options": options,
         }
         return await self._submit(
-            client_id, pair, request, data, self._client.submit_transfer, (source, destination)
+            client_id,
+            pair,
+            request,
+            data,
+            self._client.submit_transfer,
+            "transfer_result",
+            (source, destination),
         )
 
     async def get_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.get_task(task_id))
+            client_id, pair, lambda: checked(self._client.get_task(task_id), "task")
         )
 
     async def cancel_task(self, client_id: str, pair: TokenPair, task_id: str) -> Answer:
         return await self._answer(
-            client_id, pair, lambda: raw_document(self._client.cancel_task(task_id))
+            client_id, pair, lambda: checked(self._client.cancel_task(task_id), "result")
         )
 
     async def check_tokens(self, client_id: str, pair: TokenPair, endpoint_id: str) -> TokenPair:
@@ -187,7 +202,7 @@ class TransferOperations:
 
         def work() -> TokenPair:
             try:
-                self._client.get_endpoint(endpoint_id)
+                checked(self._client.get_endpoint(endpoint_id), "endpoint")
             except globus_sdk.TransferAPIError as err:
                 if not (err.http_status == 401 and call.refreshed):
                     raise

@@ -3,7 +3,8 @@
 Every request to Globus, each retry included, goes through `DeadlineTransport.request`
 (inherited from globus-sdk's RequestsTransport): the place to observe Globus calls. Its
 timeouts and retry sleeps shrink to the current call's deadline, and `new_retry_config`
-refuses any retry that would outlast it.
+refuses any retry that would outlast it. Every success answer must be a well-formed JSON
+object (see documents), also those globus-sdk reads itself (submission ids, tokens).
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import http.cookiejar
 import time
 import urllib.request
+from typing import Any
 
 import requests
 from globus_sdk.transport import RequestsTransport, RetryConfig
 from globus_sdk.transport.retry import RetryCheckResult, RetryContext
 
 from globus_proxy.gateway.call import CURRENT_CALL, MIN_ATTEMPT_SECONDS
+from globus_proxy.gateway.documents import checked_kind
+
+NO_CONTENT = 204
 
 
 def retry_after_seconds(response: requests.Response) -> int | None:
@@ -70,6 +75,13 @@ class DeadlineTransport(RequestsTransport):
         # One session serves every user: a cookie kept from one answer must never ride along
         # with another user's request.
         self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """globus-sdk's request, retries included; a success must be one JSON object."""
+        response = super().request(method, url, **kwargs)
+        if 200 <= response.status_code < 300 and response.status_code != NO_CONTENT:
+            checked_kind(response.content, response.status_code)
+        return response
 
     @property
     def http_timeout(self) -> float | None:

@@ -28,6 +28,7 @@ PAIR = TokenPair("access", "refresh")
 REQUEST_SECONDS = 0.1  # what each request to the mocked Globus costs on the fake clock
 JAVA_CLIENT_TIMEOUT_SECONDS = 10.0
 JSON = {"Content-Type": "application/json"}
+LISTING = '{"DATA_TYPE": "file_list", "DATA": []}'
 SESSION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 
@@ -131,24 +132,33 @@ def test_a_retry_after_within_the_deadline_is_waited_for(
 ) -> None:
     limited = (429, {**JSON, "Retry-After": "3"}, '{"code": "RateLimited", "message": "m"}')
     responses.add_callback(responses.GET, LS, callback=costs_time(clock, limited))
-    responses.add_callback(
-        responses.GET, LS, callback=costs_time(clock, (200, JSON, '{"DATA": []}'))
-    )
+    responses.add_callback(responses.GET, LS, callback=costs_time(clock, (200, JSON, LISTING)))
     answer = asyncio.run(
         patient_gateway.transfer.list_files(CLIENT, PAIR, COLLECTION, "/~/", 10, 0, None)
     )
-    assert answer.document == b'{"DATA": []}'
+    assert answer.document == LISTING.encode()
     assert clock.slept == [3]
 
 
 @responses.activate
-def test_network_errors_past_the_deadline_are_504(gateway: Gateway, clock: FakeClock) -> None:
+def test_timeouts_past_the_deadline_are_504(gateway: Gateway, clock: FakeClock) -> None:
     responses.add_callback(
-        responses.GET, LS, callback=costs_time(clock, requests.ConnectionError("refused"))
+        responses.GET, LS, callback=costs_time(clock, requests.ReadTimeout("slow"))
     )
     failed = list_home(gateway)
     assert failed.status == 504, failed.message
     assert failed.message.startswith("Globus did not answer within 1 s (retries included).")
+
+
+@responses.activate
+def test_refused_connections_past_the_deadline_are_502(gateway: Gateway, clock: FakeClock) -> None:
+    """Retrying until the deadline does not turn "could not reach" into "did not answer"."""
+    responses.add_callback(
+        responses.GET, LS, callback=costs_time(clock, requests.ConnectionError("refused"))
+    )
+    failed = list_home(gateway)
+    assert failed.status == 502, failed.message
+    assert failed.message.startswith("Could not reach Globus (ConnectionError).")
 
 
 @responses.activate

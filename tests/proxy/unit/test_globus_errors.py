@@ -234,12 +234,16 @@ def test_no_time_left_is_504() -> None:
         "Globus did not answer within 8 s (retries included). "
         "Try again shortly; if it persists, check https://status.globus.org."
     )
-    refused = globus_sdk.GlobusConnectionError("refused", requests.ConnectionError())
-    assert translate(refused, out_of_time=True).status == 504
+    cut = globus_sdk.NetworkError("cut", requests.exceptions.ChunkedEncodingError())
+    assert translate(cut, out_of_time=True).status == 504
 
 
-def test_globus_out_of_reach_is_502_naming_the_reason() -> None:
+def test_globus_out_of_reach_is_502_naming_the_reason_even_out_of_time() -> None:
     refused = globus_sdk.GlobusConnectionError("refused", requests.ConnectionError())
-    answer = translate(refused)
-    assert answer.status == 502
-    assert answer.message.startswith("Could not reach Globus (ConnectionError).")
+    for out_of_time in (False, True):
+        answer = translate(refused, out_of_time=out_of_time)
+        assert answer.status == 502
+        assert answer.message.startswith("Could not reach Globus (ConnectionError).")
+    errno = ConnectionRefusedError(111, "Connection refused")
+    refused = globus_sdk.GlobusConnectionError("refused", requests.ConnectionError(errno))
+    assert translate(refused).message.startswith("Could not reach Globus (Connection refused).")
