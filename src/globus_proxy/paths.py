@@ -3,7 +3,9 @@
 Tapis Files sends the whole path as one %2F-encoded segment (`%2F%7E%2Fdata`), tapipy sends
 plain segments (`data`); Starlette has already percent-decoded both by the time they reach
 a route. What remains: leading and doubled slashes, `~` for the collection's home, and
-paths relative to home. `..` is refused so no caller can climb out of where it points.
+paths relative to home. `..` is refused so no caller can climb out of where it points, and
+a name longer than any file system takes (NAME_MAX, 255 bytes) is refused before Globus
+fails on it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import enum
 
 HOME = "/~/"
+NAME_MAX_BYTES = 255
 
 
 class PathProblem(enum.Enum):
     NUL = "nul"
     DOT_DOT = "dot-dot"
+    NAME_TOO_LONG = "name-too-long"
 
 
 class PathError(ValueError):
@@ -38,6 +42,8 @@ def collection_path(raw: str) -> str:
     segments = [s for s in raw.split("/") if s not in ("", ".")]
     if ".." in segments:
         raise PathError(PathProblem.DOT_DOT)
+    if any(len(s.encode("utf-8", "surrogatepass")) > NAME_MAX_BYTES for s in segments):
+        raise PathError(PathProblem.NAME_TOO_LONG)
     if segments and segments[0] == "~":
         segments = segments[1:]
         absolute = False

@@ -233,6 +233,19 @@ def test_ops_path_with_dotdot_is_400(proxy: ProxyClient, tokens: Tokens) -> None
     assert message(answer) == "Invalid request: path: '..' segments are not allowed."
 
 
+def test_mkdir_of_a_name_no_file_system_takes_is_400(
+    proxy: ProxyClient, tokens: Tokens, calls: CallCounter
+) -> None:
+    calls.start()
+    answer = proxy.ops("POST", DEFAULT_DESTINATION_ID, "/~/" + "é" * 200, tokens)
+    assert answer.status_code == 400, answer.text
+    assert message(answer) == (
+        "Invalid request: path: a file or directory name is longer than 255 bytes (UTF-8), "
+        "which no file system takes."
+    )
+    assert calls.total() == 0
+
+
 # --- 401 -----------------------------------------------------------------------------------
 
 

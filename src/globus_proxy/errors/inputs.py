@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi.exceptions import RequestValidationError
 
 from globus_proxy.errors import ProxyError
+from globus_proxy.errors.globus import LOGIN_STEPS
 from globus_proxy.paths import PathProblem
 from globus_proxy.routes import PREFIX
 from globus_proxy.sessions import SessionProblem
@@ -19,6 +20,9 @@ MUST_BE_UUID = "must be a UUID"
 PATH_PROBLEMS = {
     PathProblem.NUL: "must not contain NUL characters",
     PathProblem.DOT_DOT: "'..' segments are not allowed",
+    PathProblem.NAME_TOO_LONG: (
+        "a file or directory name is longer than 255 bytes (UTF-8), which no file system takes"
+    ),
 }
 SESSION_PROBLEMS = {
     SessionProblem.MALFORMED: (
@@ -113,7 +117,8 @@ def missing_tokens(access_token: str | None, refresh_token: str | None) -> Proxy
     return ProxyError(
         401,
         f"Missing {' and '.join(missing)} query parameter{'s' if len(missing) > 1 else ''}: "
-        "send the Globus token pair from auth/tokens as ?access_token=...&refresh_token=...",
+        "send the Globus token pair from auth/tokens as ?access_token=...&refresh_token=... "
+        f"(no pair yet? Log in: {LOGIN_STEPS}).",
     )
 
 
@@ -121,7 +126,8 @@ def not_a_token(name: str) -> ProxyError:
     return ProxyError(
         401,
         f"The {name} query parameter is not a Globus token (tokens are printable ASCII "
-        "without spaces): send the pair exactly as auth/tokens returned it.",
+        "without spaces): send the pair exactly as auth/tokens returned it (no pair yet? "
+        f"Log in: {LOGIN_STEPS}).",
     )
 
 

@@ -39,3 +39,14 @@ def test_nul_is_refused() -> None:
     with pytest.raises(PathError) as refused:
         collection_path("a\x00b")
     assert refused.value.problem is PathProblem.NUL
+
+
+@pytest.mark.parametrize("name", ["a" * 256, "é" * 128, "Ṱ̺o͞" * 40])
+def test_a_name_longer_than_255_bytes_is_refused(name: str) -> None:
+    with pytest.raises(PathError) as refused:
+        collection_path(f"/data/{name}/x")
+    assert refused.value.problem is PathProblem.NAME_TOO_LONG
+
+
+def test_a_name_of_255_bytes_passes() -> None:
+    assert collection_path("a" * 255) == "/~/" + "a" * 255
