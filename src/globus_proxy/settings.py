@@ -6,6 +6,7 @@ import base64
 import binascii
 import logging
 import os
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,6 +84,13 @@ class Settings(BaseSettings):
     log_level: str = Field(
         default="INFO",
         description="Log level of the service (globus-sdk's own loggers never go below INFO).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description=(
+            "`text`: readable lines on stderr. `json`: one JSON object per line on stdout "
+            "(time, level, logger, message, request_id; the access line's fields)."
+        ),
     )
 
     @field_validator("session_key")

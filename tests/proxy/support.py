@@ -55,6 +55,13 @@ TAPIPY_HEADERS = {"X-Tapis-Token": "tapis-jwt", "Accept": "application/json"}
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "site-packages")
 
 
+def token_metadata(answer: httpx.Response) -> dict[str, Any]:
+    """The envelope's metadata but for the request id every answer carries."""
+    metadata = dict(answer.json()["metadata"])
+    metadata.pop("request_id", None)
+    return metadata
+
+
 def encoded_segment(path: str) -> str:
     """A path as Java's URLEncoder makes it: one segment, `/` as %2F and `~` as %7E."""
     return quote(path, safe="").replace("~", "%7E")
@@ -241,6 +248,8 @@ class ProxyClient:
         assert isinstance(body["result"], dict), body
         expected = "success" if response.status_code < 400 else "error"
         assert body["status"] == expected, (response.status_code, body)
+        # One id per request: in the X-Request-Id header and in the envelope.
+        assert body["metadata"].get("request_id") == response.headers["x-request-id"], body
         if response.status_code >= 400:
             assert body["message"].strip(), "an error must say what went wrong"
             # Secrets the caller sent may come back only as a refreshed pair, never in errors.

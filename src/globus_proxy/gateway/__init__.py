@@ -9,12 +9,15 @@ caller's tokens) and `gateway.login` (Globus Auth); nothing is built per request
 
 from __future__ import annotations
 
+from collections.abc import Sized
+
 from globus_proxy.gateway import login
 from globus_proxy.gateway.call import Answer, CallAuthorizer, TokenPair
 from globus_proxy.gateway.clients import Clients
 from globus_proxy.gateway.runner import CallRunner
 from globus_proxy.gateway.transfer import TransferOperations
 from globus_proxy.gateway.transport import DeadlineTransport
+from globus_proxy.metrics import Metrics
 from globus_proxy.sessions import SessionSealer
 from globus_proxy.settings import Settings
 from globus_proxy.token_cache import MemoryTokenCache, TokenCache
@@ -23,17 +26,27 @@ __all__ = ["Answer", "Gateway", "TokenPair"]
 
 
 class Gateway:
-    def __init__(self, settings: Settings) -> None:
-        self.transport = DeadlineTransport(settings.globus_timeout_seconds, settings.worker_threads)
+    def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics or Metrics()
+        self.transport = DeadlineTransport(
+            settings.globus_timeout_seconds,
+            settings.worker_threads,
+            observe=self.metrics.count_globus_call,
+        )
         self.clients = Clients(self.transport, settings)
         self.tokens: TokenCache = MemoryTokenCache(
-            settings.token_cache_size, login.refresher(self.clients)
+            settings.token_cache_size,
+            login.refresher(self.clients, self.metrics.token_refreshes),
         )
+        tokens = self.tokens
+        if isinstance(tokens, Sized):
+            self.metrics.token_cache_size.set_function(lambda: len(tokens))
         self.runner = CallRunner(
             settings.worker_threads,
             settings.globus_timeout_seconds,
             self.tokens,
             consent_login=self._consent_login,
+            metrics=self.metrics,
         )
         sessions = SessionSealer(settings.session_key_bytes(), settings.session_ttl_seconds)
         self.login = login.Login(settings, self.clients, sessions, self.tokens, self.runner)

@@ -11,6 +11,7 @@ import logging
 import secrets
 
 import globus_sdk
+from prometheus_client import Counter
 
 from globus_proxy.errors import ProxyError, inputs
 from globus_proxy.errors import globus as globus_errors
@@ -28,19 +29,31 @@ TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
 IDENTITY_SCOPES = "openid profile email"
 
 
-def refresher(clients: Clients) -> Refresher:
-    """How the token cache refreshes: Globus Auth's refresh grant for the transfer token."""
+def refresher(clients: Clients, results: Counter) -> Refresher:
+    """How the token cache refreshes: Globus Auth's refresh grant for the transfer token.
+
+    `results` counts each refresh by result: ok, rejected (log in again) or failed.
+    """
 
     def refresh(client_id: str, refresh_token: str) -> tuple[str, float]:
         try:
             response = clients.for_refresh(client_id).oauth2_refresh_token(refresh_token)
+            tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
+            if tokens is None:
+                raise RefreshRejected()
         except globus_sdk.AuthAPIError as err:
             if err.http_status in (400, 401, 403):
+                results.labels("rejected").inc()
                 raise RefreshRejected() from None
+            results.labels("failed").inc()
             raise
-        tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
-        if tokens is None:
-            raise RefreshRejected()
+        except RefreshRejected:
+            results.labels("rejected").inc()
+            raise
+        except Exception:
+            results.labels("failed").inc()
+            raise
+        results.labels("ok").inc()
         return tokens["access_token"], float(tokens["expires_at_seconds"])
 
     return refresh
