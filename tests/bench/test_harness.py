@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from globus_sdk import TransferClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from bench.call_counts import meets_target
+from bench.cpu_cost import cpu_seconds, measure_cpu, running_forwarder
 from bench.keepalive import KeepAliveClient
 from bench.latency import Shape, run_concurrently
 from bench.memory import read_memory
@@ -25,6 +27,9 @@ from bench.report import judge, render
 from bench.world_seed import build_world
 from bench.wrk_load import parse_wrk, run_wrk
 from globus_emulator.server import ServerThread
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID
+from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import issue_token
 
 WRK_CLEAN = """Running 1s test @ http://127.0.0.1:18765/
   1 threads and 1 connections
@@ -164,6 +169,12 @@ def sample_figures() -> dict[str, Any]:
             },
         },
         "big_listing": {"error": "RuntimeError: proxy answered 502"},
+        "cpu_per_listing": {
+            "proxy_cpu_ms": 1.2,
+            "forwarder_cpu_ms": 0.4,
+            "ratio": 3.0,
+            "requests": 3000,
+        },
     }
 
 
@@ -186,6 +197,7 @@ def test_render_prints_every_section_without_crashing_on_gaps() -> None:
     assert "n/a (RuntimeError: proxy answered 502)" in text
     assert "1 GiB transfer: n/a (not measured)" in text
     assert "the emulator alone, same load: 80.0x" in text
+    assert "proxy 1.200 ms, aiohttp forwarder (the floor) 0.400 ms, ratio 3.00x" in text
     assert render({}, judge({}))
 
 
@@ -241,3 +253,30 @@ def test_running_starts_a_service_and_always_stops_it(tmp_path: Path) -> None:
         assert httpx.get(service.url + "/_emulator/world", timeout=10).status_code == 200
         assert read_memory(service.pid).rss_mb > 1
     assert service.process.poll() is not None
+
+
+def test_cpu_seconds_counts_this_process_s_work() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.1
+    while time.process_time() < deadline:
+        pass
+    assert 0.05 <= cpu_seconds(os.getpid()) - before < 5
+
+
+def test_the_forwarder_lists_what_globus_lists(
+    emulator: RunningEmulator, tc: TransferClient, tmp_path: Path
+) -> None:
+    """The floor forwards the same listing, so the CPU comparison compares like with like."""
+    token = issue_token(emulator.emulator)
+    path = f"/v3/globus-proxy/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/%2Fdata1"
+    with running_forwarder(emulator.url, tmp_path) as forwarder:
+        answer = httpx.get(forwarder.url + path, params={"access_token": token}, timeout=10)
+        figures = measure_cpu(
+            {"forwarder": forwarder, "again": forwarder}, path + f"?access_token={token}", 20, 2
+        )
+    assert answer.status_code == 200
+    names = sorted(entry["name"] for entry in answer.json()["result"]["DATA"])
+    assert names == sorted(
+        entry["name"] for entry in tc.operation_ls(DEFAULT_SOURCE_ID, path="/data1")
+    )
+    assert figures["requests"] == 20 and figures["forwarder_cpu_ms"] >= 0
