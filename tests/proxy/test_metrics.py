@@ -108,6 +108,20 @@ def test_a_refused_refresh_is_counted_as_rejected(proxy: ProxyClient, fresh_toke
     )
 
 
+def test_a_refresh_globus_auth_fails_is_counted_as_failed(
+    proxy: ProxyClient, fresh_tokens: Tokens, faults: EmulatedGlobus
+) -> None:
+    proxy.globus.expire(fresh_tokens.access_token)
+    faults.fault(match="/v2/oauth2/token", status=501, times=1)
+    before = proxy.metrics()
+    assert proxy.ls(DEFAULT_SOURCE_ID, "/data1", fresh_tokens).status_code == 502
+    assert moved(before, proxy.metrics()) == expected(
+        [("listFiles", 502)],
+        [("operation_ls", "401"), ("oauth2_refresh_token", "501")],
+        ["failed"],
+    )
+
+
 def test_a_globus_503_is_counted_then_the_retry(
     proxy: ProxyClient, tokens: Tokens, faults: EmulatedGlobus
 ) -> None:

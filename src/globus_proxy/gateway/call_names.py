@@ -35,7 +35,8 @@ CALLS = (
     ("oauth2_token_introspect", r"POST /v2/oauth2/token/introspect"),
     ("oauth2_userinfo", r"GET /v2/oauth2/userinfo"),
 )
-# One regex for all, anchored at the end: a base URL may carry a path of its own.
+# One regex for all, matched from the API version on (`/v0.10/`, `/v2/`): a base URL may
+# carry a path of its own.
 CALL_PATTERN = re.compile("|".join(rf"(?P<{name}>{pattern})" for name, pattern in CALLS))
 PATH_START = re.compile(r"/v(?:0\.10|2)/")
 GRANTS = {

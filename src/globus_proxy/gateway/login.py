@@ -38,15 +38,18 @@ def refresher(clients: Clients, results: Counter) -> Refresher:
     def refresh(client_id: str, refresh_token: str) -> tuple[str, float]:
         try:
             response = clients.for_refresh(client_id).oauth2_refresh_token(refresh_token)
-            tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
-            if tokens is None:
-                raise RefreshRejected()
         except globus_sdk.AuthAPIError as err:
             if err.http_status in (400, 401, 403):
-                results.labels("rejected").inc()
                 raise RefreshRejected() from None
-            results.labels("failed").inc()
             raise
+        tokens = response.by_resource_server.get(TRANSFER_RESOURCE_SERVER)
+        if tokens is None:
+            raise RefreshRejected()
+        return tokens["access_token"], float(tokens["expires_at_seconds"])
+
+    def counted(client_id: str, refresh_token: str) -> tuple[str, float]:
+        try:
+            refreshed = refresh(client_id, refresh_token)
         except RefreshRejected:
             results.labels("rejected").inc()
             raise
@@ -54,9 +57,9 @@ def refresher(clients: Clients, results: Counter) -> Refresher:
             results.labels("failed").inc()
             raise
         results.labels("ok").inc()
-        return tokens["access_token"], float(tokens["expires_at_seconds"])
+        return refreshed
 
-    return refresh
+    return counted
 
 
 class DataAccessOracle:
