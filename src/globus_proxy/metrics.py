@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from prometheus_client import (
     CollectorRegistry,
@@ -38,31 +37,25 @@ UNREACHABLE = "unreachable"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
-@dataclass(frozen=True)
-class LastCall:
-    answered: bool  # Globus answered (any status below 500)
-    outcome: str
-    at: float  # time.monotonic()
-
-
 class GlobusReachability:
     """What the last call to Globus says about Globus, for humans: "ok 3 s ago"."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._last: LastCall | None = None
+        self._last: tuple[str, float] | None = None  # (outcome, clock time)
 
     def record(self, outcome: str) -> None:
         # One reference assignment: atomic, so worker threads need no lock.
-        answered = outcome == "ok" or (outcome.isdigit() and int(outcome) < 500)
-        self._last = LastCall(answered, outcome, self._clock())
+        self._last = (outcome, self._clock())
 
     def describe(self) -> str:
         last = self._last
         if last is None:
             return "unknown (no call to Globus yet)"
-        word = "ok" if last.answered else last.outcome
-        return f"{word} {max(self._clock() - last.at, 0.0):.0f} s ago"
+        outcome, at = last
+        # Any answer below 500, a 404 included, says Globus is there and working.
+        answered = outcome == "ok" or (outcome.isdigit() and int(outcome) < 500)
+        return f"{'ok' if answered else outcome} {max(self._clock() - at, 0.0):.0f} s ago"
 
 
 class Metrics:

@@ -34,8 +34,9 @@ class TaggedResponse(ResponseStatus):
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
+            self.status = message["status"]
             message = {**message, "headers": [*message.get("headers", ()), self._header]}
-        await super().__call__(message)
+        await self._send(message)
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
