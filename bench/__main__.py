@@ -20,6 +20,7 @@ from globus_sdk import TransferClient, TransferData
 
 from bench.big_listing import measure_big_listing
 from bench.call_counts import count_concurrent_stale, measure_call_counts
+from bench.cpu_cost import REQUESTS, proxy_against_floor
 from bench.direct_login import direct_login
 from bench.emulator_control import EmulatorControl
 from bench.latency import Shape, direct_client, measure_latency
@@ -109,6 +110,7 @@ def measure_through_proxy(
     direct_tokens: TokenPair,
     quick: bool,
     wrk_seconds: int,
+    logs: Path,
 ) -> None:
     transfer = direct_client(direct_tokens.access_token)
     both = (proxy, emulator)
@@ -137,6 +139,12 @@ def measure_through_proxy(
         figures,
         "latency",
         lambda: measure_latency(proxy.url, tokens, submit_small_transfer(transfer), shapes),
+        both,
+    )
+    attempt(
+        figures,
+        "cpu_per_listing",
+        lambda: proxy_against_floor(proxy, emulator.url, tokens, logs, REQUESTS),
         both,
     )
     url = proxy.url + list_path(CLIENT_ID, SOURCE_ID, HUNDRED_DIR, tokens)
@@ -202,7 +210,7 @@ def run(
             figures["proxy_error"] = describe(err)
         else:
             measure_through_proxy(
-                figures, proxy, emulator, control, direct_tokens, quick, wrk_seconds
+                figures, proxy, emulator, control, direct_tokens, quick, wrk_seconds, logs
             )
         measure_scale_out_part(figures, emulator, logs, wrk_seconds)
         if quick:

@@ -291,6 +291,18 @@ def render(figures: dict[str, Any], targets: list[dict[str, Any]]) -> str:
             + cell(hello, lambda h: f"p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms"),
             "",
         ]
+    if "cpu_per_listing" in figures:
+        lines += [
+            "CPU per listFiles, utime+stime per request (c=1, interleaved blocks): "
+            + cell(
+                figures["cpu_per_listing"],
+                lambda c: (
+                    f"proxy {c['proxy_cpu_ms']:.3f} ms, aiohttp forwarder (the floor) "
+                    f"{c['forwarder_cpu_ms']:.3f} ms, ratio {c['ratio']:.2f}x"
+                ),
+            ),
+            "",
+        ]
     if figures.get("throughput"):
         lines += [f"listFiles under load (wrk, {figures.get('wrk_seconds', '?')} s each)"]
         lines += [*render_throughput(figures), ""]

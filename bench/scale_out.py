@@ -28,6 +28,7 @@ from bench.cluster import (
     start_replicas,
     stop_replicas,
 )
+from bench.cpu_cost import cpu_seconds
 from bench.percentiles import summary_ms
 from bench.processes import Service, free_port
 from bench.proxy_api import list_path, login
@@ -40,14 +41,6 @@ from globus_proxy.token_cache import MemoryTokenCache, RefreshRejected
 REPLICA_COUNTS = (1, 2, 3)
 CONNECTIONS = 32
 LOOKUP_SAMPLES = 5000
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat") as stat:
-        # The command name, in parentheses, may hold spaces: count fields after it.
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_scale_out(emulator: Service, log_dir: Path, wrk_seconds: int) -> dict[str, Any]:

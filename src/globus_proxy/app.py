@@ -1,21 +1,23 @@
-"""Assembles the service: routers, error handlers, access log, and the shared gateway."""
+"""Assembles the service: routers, error handlers, the request observer (ids, metrics,
+access log), and the shared gateway."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from globus_proxy import docs
-from globus_proxy.access_log import AccessLog
 from globus_proxy.errors import handlers
 from globus_proxy.gateway import Gateway
 from globus_proxy.lifecycle import Lifecycle
+from globus_proxy.logs import configure_logging, route_uvicorn_through_root
+from globus_proxy.metrics import Metrics
+from globus_proxy.observe import RequestObserver
 from globus_proxy.openapi import tapis_openapi
 from globus_proxy.redaction import route_templates
-from globus_proxy.routes import PREFIX, auth, health, ops, transfers
+from globus_proxy.routes import PREFIX, auth, health, metrics, ops, transfers
 from globus_proxy.settings import Settings
 
 DESCRIPTION = (
@@ -24,26 +26,17 @@ DESCRIPTION = (
 )
 
 
-def configure_logging(level: str) -> None:
-    """The service's level for its own loggers; globus-sdk's never below INFO (its DEBUG
-    lines can carry ID tokens)."""
-    numeric = logging.getLevelName(level.upper())
-    if not isinstance(numeric, int):
-        numeric = logging.INFO
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("globus_proxy").setLevel(numeric)
-    logging.getLogger("globus_sdk").setLevel(max(numeric, logging.INFO))
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    configure_logging(settings.log_level)
-    gateway = Gateway(settings)
+    configure_logging(settings.log_level, settings.log_format)
+    observed = Metrics()
+    gateway = Gateway(settings, observed)
     lifecycle = Lifecycle()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.log_format == "json":
+            route_uvicorn_through_root()
         lifecycle.started = True
         yield
         lifecycle.draining = True
@@ -62,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.gateway = gateway
     app.state.lifecycle = lifecycle
-    routers = (health.router, auth.router, ops.router, transfers.router)
+    app.state.metrics = observed
+    routers = (health.router, auth.router, ops.router, transfers.router, metrics.router)
     for router in routers:
         app.include_router(router)
     docs.install(app)
@@ -73,5 +67,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: tapis_openapi(app)  # type: ignore[method-assign]
     handlers.install(app, settings.version)
     app.add_middleware(handlers.UnexpectedErrorGuard, version=settings.version)
-    app.add_middleware(AccessLog)
+    app.add_middleware(RequestObserver, metrics=observed)
     return app

@@ -1,7 +1,8 @@
 """The only builder of response envelopes: {status, message, result, version, metadata}.
 
 Every answer, the 500 guard's included, is rendered by `render`, the one place `metadata`
-enters a body: whatever every answer should carry there is added once, in `render`.
+enters a body: whatever every answer should carry there is added once, in `render` (the
+request's id, as `metadata.request_id`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+
+from globus_proxy.request_context import current_request_id
 
 JSON = "application/json"
 
@@ -23,6 +26,9 @@ def render(
 ) -> bytes:
     """The envelope around `raw_result`, a JSON document spliced in as is (never re-parsed)."""
     head = orjson.dumps({"status": status, "message": message})[:-1]
+    request_id = current_request_id()
+    if request_id is not None:
+        metadata = {**(metadata or {}), "request_id": request_id}
     tail = orjson.dumps({"version": version, "metadata": metadata or {}})[1:]
     return b"".join((head, b',"result":', raw_result, b",", tail))
 

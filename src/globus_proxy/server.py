@@ -24,8 +24,9 @@ from globus_proxy import envelope
 from globus_proxy.app import create_app
 from globus_proxy.errors import inputs
 from globus_proxy.lifecycle import CloseWhileDraining, Lifecycle
+from globus_proxy.request_context import new_request_id
 from globus_proxy.settings import Settings
-from guarded_http import GuardedProtocol, Limits, Refusal, protocol
+from guarded_http import GuardedProtocol, Limits, Refusal, Rendered, protocol
 
 
 def limits(settings: Settings) -> Limits:
@@ -37,9 +38,15 @@ def limits(settings: Settings) -> Limits:
     )
 
 
-def refusal_envelope(version: str) -> Callable[[Refusal], bytes]:
-    def render(refusal: Refusal) -> bytes:
-        return envelope.render("error", inputs.refused(refusal), b"{}", version, None)
+def refusal_envelope(version: str) -> Callable[[Refusal], Rendered]:
+    """A refusal before the app saw the request still gets an envelope and a request id."""
+
+    def render(refusal: Refusal) -> Rendered:
+        request_id = new_request_id()
+        body = envelope.render(
+            "error", inputs.refused(refusal), b"{}", version, {"request_id": request_id}
+        )
+        return Rendered(body, ((b"x-request-id", request_id.encode()),))
 
     return render
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import logging
 import os
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -141,6 +142,13 @@ class Settings(BaseSettings):
         description=(
             "Time a connection has to send a request's head (line and headers): past it the "
             "connection is closed (with a 408 when part of a head came)."
+        ),
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description=(
+            "`text`: readable lines on stderr. `json`: one JSON object per line on stdout "
+            "(time, level, logger, message, request_id; the access line's fields)."
         ),
     )
 

@@ -29,7 +29,7 @@ import asyncio
 import http
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 import httptools
 import orjson
@@ -98,16 +98,23 @@ def plain_message(refusal: Refusal) -> str:
     }[refusal.reason]
 
 
-def plain_json(refusal: Refusal) -> bytes:
+class Rendered(NamedTuple):
+    """The answer to a refused request: its JSON body and any headers beyond the standard ones."""
+
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def plain_json(refusal: Refusal) -> Rendered:
     phrase = http.HTTPStatus(refusal.status).phrase
-    return orjson.dumps({"code": phrase, "message": plain_message(refusal)})
+    return Rendered(orjson.dumps({"code": phrase, "message": plain_message(refusal)}))
 
 
 @dataclass(frozen=True)
 class Guard:
     limits: Limits = field(default_factory=Limits)
-    # The JSON body of the answer to a refused request.
-    render: Callable[[Refusal], bytes] = plain_json
+    # The answer to a refused request.
+    render: Callable[[Refusal], Rendered] = plain_json
 
 
 class Refused(Exception):
@@ -119,7 +126,7 @@ class Refused(Exception):
 
 
 def protocol(
-    limits: Limits | None = None, render: Callable[[Refusal], bytes] | None = None
+    limits: Limits | None = None, render: Callable[[Refusal], Rendered] | None = None
 ) -> type[GuardedProtocol]:
     """The class to give uvicorn as `http=`: uvicorn builds one per connection, so the
     limits and the wording ride on the class."""
@@ -310,10 +317,11 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()  # the client is done sending after a refusal
 
     def _answer(self, refusal: Refusal) -> bytes:
-        body = self.guard.render(refusal)
+        body, headers = self.guard.render(refusal)
         status = http.HTTPStatus(refusal.status)
         lines = [b"HTTP/1.1 %d %s" % (status.value, status.phrase.encode())]
         lines += [name + b": " + value for name, value in self.server_state.default_headers]
+        lines += [name + b": " + value for name, value in headers]
         lines += [
             b"content-type: application/json",
             b"content-length: %d" % len(body),

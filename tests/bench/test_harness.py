@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from globus_sdk import AccessTokenAuthorizer, TransferClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from bench.call_counts import meets_target
+from bench.cpu_cost import cpu_seconds, measure_cpu, running_forwarder
 from bench.keepalive import KeepAliveClient
 from bench.latency import Shape, run_concurrently
 from bench.memory import read_memory
@@ -22,10 +24,12 @@ from bench.percentiles import percentile, summary_ms
 from bench.processes import running
 from bench.redaction import redact
 from bench.report import judge, render
-from bench.scale_out import cpu_seconds
 from bench.world_seed import build_world
 from bench.wrk_load import parse_wrk, run_wrk
 from globus_emulator.server import ServerThread
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID
+from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import issue_token
 
 WRK_CLEAN = """Running 1s test @ http://127.0.0.1:18765/
   1 threads and 1 connections
@@ -165,6 +169,12 @@ def sample_figures() -> dict[str, Any]:
             },
         },
         "big_listing": {"error": "RuntimeError: proxy answered 502"},
+        "cpu_per_listing": {
+            "proxy_cpu_ms": 1.2,
+            "forwarder_cpu_ms": 0.4,
+            "ratio": 3.0,
+            "requests": 3000,
+        },
     }
 
 
@@ -187,6 +197,7 @@ def test_render_prints_every_section_without_crashing_on_gaps() -> None:
     assert "n/a (RuntimeError: proxy answered 502)" in text
     assert "1 GiB transfer: n/a (not measured)" in text
     assert "the emulator alone, same load: 80.0x" in text
+    assert "proxy 1.200 ms, aiohttp forwarder (the floor) 0.400 ms, ratio 3.00x" in text
     assert render({}, judge({}))
 
 
@@ -275,3 +286,28 @@ def test_scale_out_is_rendered_and_judged() -> None:
     text = render(figures, targets)
     assert "One replica per core serves about 685 requests a second" in text
     assert "memory vs Redis: n/a (RuntimeError: redis-server did not start)" in text
+
+
+def test_cpu_seconds_counts_this_process_s_work() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.1
+    while time.process_time() < deadline:
+        pass
+    assert 0.05 <= cpu_seconds(os.getpid()) - before < 5
+
+
+def test_the_forwarder_lists_what_globus_lists(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """The floor forwards the same listing, so the CPU comparison compares like with like."""
+    token = issue_token(emulator.emulator)
+    path = f"/v3/globus-proxy/ops/{DEFAULT_CLIENT_ID}/{DEFAULT_SOURCE_ID}/%2Fdata1"
+    query = f"?access_token={token}"
+    with running_forwarder(emulator.url, tmp_path) as forwarder:
+        answer = httpx.get(forwarder.url + path + query, timeout=10)
+        figures = measure_cpu({"one": forwarder, "other": forwarder}, path + query, 20, 2)
+    assert answer.status_code == 200
+    names = sorted(entry["name"] for entry in answer.json()["result"]["DATA"])
+    # Its own client: the session's globus-sdk environment may point at another emulator.
+    transfer = TransferClient(base_url=emulator.url + "/", authorizer=AccessTokenAuthorizer(token))
+    direct = transfer.operation_ls(DEFAULT_SOURCE_ID, path="/data1")
+    assert names == sorted(entry["name"] for entry in direct)
+    assert figures["requests"] == 20 and figures["one_cpu_ms"] >= 0

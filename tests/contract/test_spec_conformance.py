@@ -298,7 +298,7 @@ def test_stale_pair_answer_matches_the_spec(
     globus.expire(fresh_tokens.access_token)
     answer = proxy.ls(DEFAULT_SOURCE_ID, "/data1", fresh_tokens)
     assert answer.status_code == 200, answer.text
-    assert set(answer.json()["metadata"]) == {"access_token", "refresh_token"}
+    assert set(answer.json()["metadata"]) == {"access_token", "refresh_token", "request_id"}
     proxy.known_secrets.add(answer.json()["metadata"]["access_token"])
     validate_answer(OPS, "GET", 200, answer.json())
 

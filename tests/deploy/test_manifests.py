@@ -47,10 +47,6 @@ METRICS_PATH = "/metrics"
 PROXY = "globus-proxy"
 REDIS = "globus-proxy-redis"
 
-# The deployment's log settings, accepted by name as well as from Settings' fields.
-DEPLOYMENT_SETTINGS = {
-    "GLOBUS_PROXY_LOG_FORMAT",
-}
 SETTING_NAMES = {f"GLOBUS_PROXY_{name.upper()}" for name in Settings.model_fields}
 SECRET_SETTINGS = {
     "GLOBUS_PROXY_SESSION_KEY",
@@ -463,7 +459,7 @@ def test_the_configmap_sets_only_real_settings_and_no_secrets(
     entry: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = config(entry)
-    assert set(settings) - SETTING_NAMES - DEPLOYMENT_SETTINGS == set()
+    assert set(settings) - SETTING_NAMES == set()
     assert set(settings) & SECRET_SETTINGS == set()
     # Production talks to real Globus.
     assert [name for name in settings if name.startswith("GLOBUS_SDK_")] == []
@@ -484,7 +480,7 @@ def test_the_deployment_requires_the_secret_it_never_applies() -> None:
     assert reference["name"] == secret_name
     assert reference["key"] == "GLOBUS_PROXY_SESSION_KEY"
     assert reference.get("optional") is not True
-    assert set(v["name"] for v in proxy["env"]) <= SETTING_NAMES | DEPLOYMENT_SETTINGS
+    assert set(v["name"] for v in proxy["env"]) <= SETTING_NAMES
     # Settings from the ConfigMap, then the Secret's, which win where both set one.
     assert proxy["envFrom"] == [
         {"configMapRef": {"name": PROXY}},
@@ -500,7 +496,7 @@ def test_the_secret_template_holds_no_key_and_fails_closed(
     template = secret_template()
     assert template["kind"] == "Secret"
     values = template["stringData"]
-    assert set(values) <= SETTING_NAMES | DEPLOYMENT_SETTINGS
+    assert set(values) <= SETTING_NAMES
     monkeypatch.setenv("GLOBUS_PROXY_SESSION_KEY", values["GLOBUS_PROXY_SESSION_KEY"])
     with pytest.raises(SettingsError, match="GLOBUS_PROXY_SESSION_KEY"):
         load_settings()

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from globus_emulator.server import ServerThread
-from guarded_http import Limits, Refusal, protocol
+from guarded_http import Limits, Refusal, Rendered, protocol
 from tests.support.raw_http import RawResponse, connect, java_request
 
 
@@ -35,8 +35,9 @@ APP = Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "PUT", "POST
 LIMITS = Limits(max_body_bytes=1000, max_url_bytes=200, max_header_bytes=500)
 
 
-def render(refusal: Refusal) -> bytes:
-    return json.dumps({"refused": refusal.reason, "limit": refusal.limit}).encode()
+def render(refusal: Refusal) -> Rendered:
+    body = json.dumps({"refused": refusal.reason, "limit": refusal.limit}).encode()
+    return Rendered(body, ((b"x-refused", refusal.reason.encode()),))
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +126,7 @@ def test_a_refusal_is_answered_in_the_servers_words_and_closes(
         connection.send(request_bytes)
         answer = connection.read()
         assert json.loads(answer.body) == {"refused": reason, "limit": limit}
+        assert answer.headers["x-refused"] == reason  # the renderer's own headers go along
         assert answer.headers["connection"] == "close"
         assert answer.headers["content-type"] == "application/json"
         assert connection.closed_by_peer()

@@ -25,11 +25,17 @@ from urllib.parse import quote, urlencode
 
 import globus_sdk
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.processes import running
 from globus_emulator.login import headless_login
 from globus_emulator.server import ServerThread
-from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID, World
+from globus_emulator.world import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_DESTINATION_ID,
+    DEFAULT_SOURCE_ID,
+    World,
+)
 from globus_proxy.app import create_app
 from globus_proxy.server import http_protocol
 from globus_proxy.settings import Settings
@@ -55,6 +61,13 @@ JAVA_HEADERS = {
 TAPIPY_HEADERS = {"X-Tapis-Token": "tapis-jwt", "Accept": "application/json"}
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "site-packages")
+
+
+def token_metadata(answer: httpx.Response) -> dict[str, Any]:
+    """The envelope's metadata but for the request id every answer carries."""
+    metadata = dict(answer.json()["metadata"])
+    metadata.pop("request_id", None)
+    return metadata
 
 
 def encoded_segment(path: str) -> str:
@@ -167,6 +180,23 @@ class CallCounter:
         return sum(n for key, n in self.by_route().items() if rx.search(key))
 
 
+# One sample of the proxy's metrics: (sample name, sorted label pairs).
+Sample = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def parse_metrics(text: str) -> dict[Sample, float]:
+    """Every sample of a /metrics text, parsed by prometheus-client's own parser."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(name: str, **labels: str) -> Sample:
+    return (name, tuple(sorted(labels.items())))
+
+
 class Scratch(NamedTuple):
     """A fresh directory on a writable collection: its collection path and backing directory."""
 
@@ -250,11 +280,23 @@ class ProxyClient:
         assert isinstance(body["result"], dict), body
         expected = "success" if response.status_code < 400 else "error"
         assert body["status"] == expected, (response.status_code, body)
+        # One id per request: in the X-Request-Id header and in the envelope.
+        assert body["metadata"].get("request_id") == response.headers["x-request-id"], body
         if response.status_code >= 400:
             assert body["message"].strip(), "an error must say what went wrong"
             # Secrets the caller sent may come back only as a refreshed pair, never in errors.
             for secret in self.known_secrets:
                 assert secret not in text, "a token or login secret appears in an error answer"
+
+    def metrics_text(self) -> str:
+        """GET /metrics, at the root (outside the API prefix), as Prometheus scrapes it."""
+        answer = self.http.get(self.root + "/metrics")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("text/plain"), answer.headers
+        return answer.text
+
+    def metrics(self) -> dict[Sample, float]:
+        return parse_metrics(self.metrics_text())
 
     # --- the login flow, through the proxy, as Tapis Systems drives it ----------------------
     def auth_url(
@@ -360,6 +402,63 @@ class ProxyClient:
                 return doc
             assert time.monotonic() < give_up, f"task still {doc['status']}: {doc}"
             time.sleep(0.05)
+
+
+def full_walkthrough(proxy: ProxyClient, backing_dir: str) -> list[str]:
+    """Every operation, a refresh and some errors; returns every secret that was in play."""
+    url, session_id = proxy.start_login()
+    code = proxy.log_in_at_globus(url)
+    pair = proxy.exchange(session_id, code).json()["result"]
+    tokens = Tokens(pair["access_token"], pair["refresh_token"], code, session_id)
+
+    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
+    proxy.ls(DEFAULT_SOURCE_ID, "/no/such", tokens)
+    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)
+    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)  # 409
+    proxy.ops(
+        "PUT",
+        DEFAULT_DESTINATION_ID,
+        f"{backing_dir}/logged",
+        tokens,
+        json_body={"destination": f"{backing_dir}/renamed"},
+    )
+    proxy.ops(
+        "DELETE",
+        DEFAULT_DESTINATION_ID,
+        f"{backing_dir}/renamed",
+        tokens,
+        query={"recurse": "true"},
+    )
+    submitted = proxy.transfer(
+        tokens,
+        {
+            "source_endpoint": DEFAULT_SOURCE_ID,
+            "destination_endpoint": DEFAULT_DESTINATION_ID,
+            "transfer_items": [
+                {
+                    "source_path": "/data1/1M.dat",
+                    "destination_path": f"{backing_dir}/1M.dat",
+                    "recursive": "False",
+                }
+            ],
+        },
+    )
+    task_id = submitted.json()["result"]["task_id"]
+    proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
+    proxy.task("DELETE", task_id, tokens)
+    proxy.check_tokens(DEFAULT_SOURCE_ID, tokens)
+
+    # A stale access token: the refresh path and its new token must stay out of the logs too.
+    proxy.globus.expire(tokens.access_token)
+    refreshed = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens).json()["metadata"]["access_token"]
+    proxy.known_secrets.add(refreshed)
+    # Bad input carrying tokens and login secrets.
+    proxy.call("GET", f"/ops/not-a-uuid/{DEFAULT_SOURCE_ID}/%2F", tokens=tokens)
+    proxy.exchange(session_id, code)  # a reused code
+    proxy.exchange("garbage-session", code)
+    proxy.globus.revoke(tokens.refresh_token)
+    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
+    return [*tokens.secrets(), refreshed]
 
 
 def proxy_settings(**settings: Any) -> Settings:

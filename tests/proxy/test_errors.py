@@ -444,7 +444,8 @@ def test_unexpected_errors_are_a_500_envelope_without_details(
         "if it persists.",
         "result": {},
         "version": "dev",
-        "metadata": {},
+        "metadata": {"request_id": answer.headers["x-request-id"]},
     }
     assert all(secret not in r.getMessage() for r in caplog.records)
-    assert any("unexpected RuntimeError" in r.getMessage() for r in caplog.records)
+    logged = [r for r in caplog.records if "unexpected RuntimeError" in r.getMessage()]
+    assert [getattr(r, "request_id", None) for r in logged] == [answer.headers["x-request-id"]]

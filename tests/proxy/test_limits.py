@@ -57,13 +57,14 @@ def test_a_100_kb_path_is_414_in_the_envelope_and_20_kb_passes(
         connection.send(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         answer = connection.read()
     assert answer.status == 414
-    assert json.loads(answer.body) == {
+    body = json.loads(answer.body)
+    assert body == {
         "status": "error",
         "message": "The URL is longer than 32768 bytes (GLOBUS_PROXY_MAX_URL_BYTES): shorten "
         "the path or the filter.",
         "result": {},
         "version": "dev",
-        "metadata": {},
+        "metadata": {"request_id": answer.headers["x-request-id"]},
     }
     assert answer.headers["connection"] == "close"
 

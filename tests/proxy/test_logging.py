@@ -2,65 +2,8 @@
 
 from __future__ import annotations
 
-from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.support import ProxyClient, Scratch, Tokens, encoded_segment
-
-
-def full_walkthrough(proxy: ProxyClient, backing_dir: str) -> list[str]:
-    """Every operation, a refresh and some errors; returns every secret that was in play."""
-    url, session_id = proxy.start_login()
-    code = proxy.log_in_at_globus(url)
-    pair = proxy.exchange(session_id, code).json()["result"]
-    tokens = Tokens(pair["access_token"], pair["refresh_token"], code, session_id)
-
-    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
-    proxy.ls(DEFAULT_SOURCE_ID, "/no/such", tokens)
-    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)
-    proxy.ops("POST", DEFAULT_DESTINATION_ID, f"{backing_dir}/logged", tokens)  # 409
-    proxy.ops(
-        "PUT",
-        DEFAULT_DESTINATION_ID,
-        f"{backing_dir}/logged",
-        tokens,
-        json_body={"destination": f"{backing_dir}/renamed"},
-    )
-    proxy.ops(
-        "DELETE",
-        DEFAULT_DESTINATION_ID,
-        f"{backing_dir}/renamed",
-        tokens,
-        query={"recurse": "true"},
-    )
-    submitted = proxy.transfer(
-        tokens,
-        {
-            "source_endpoint": DEFAULT_SOURCE_ID,
-            "destination_endpoint": DEFAULT_DESTINATION_ID,
-            "transfer_items": [
-                {
-                    "source_path": "/data1/1M.dat",
-                    "destination_path": f"{backing_dir}/1M.dat",
-                    "recursive": "False",
-                }
-            ],
-        },
-    )
-    task_id = submitted.json()["result"]["task_id"]
-    proxy.wait_for_task(task_id, tokens, until={"SUCCEEDED", "FAILED"})
-    proxy.task("DELETE", task_id, tokens)
-    proxy.check_tokens(DEFAULT_SOURCE_ID, tokens)
-
-    # A stale access token: the refresh path and its new token must stay out of the logs too.
-    proxy.globus.expire(tokens.access_token)
-    refreshed = proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens).json()["metadata"]["access_token"]
-    proxy.known_secrets.add(refreshed)
-    # Bad input carrying tokens and login secrets.
-    proxy.call("GET", f"/ops/not-a-uuid/{DEFAULT_SOURCE_ID}/%2F", tokens=tokens)
-    proxy.exchange(session_id, code)  # a reused code
-    proxy.exchange("garbage-session", code)
-    proxy.globus.revoke(tokens.refresh_token)
-    proxy.ls(DEFAULT_SOURCE_ID, "/data1", tokens)
-    return [*tokens.secrets(), refreshed]
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID
+from tests.proxy.support import ProxyClient, Scratch, Tokens, encoded_segment, full_walkthrough
 
 
 def test_no_secret_in_any_log_line(

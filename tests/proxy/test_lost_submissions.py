@@ -45,6 +45,7 @@ def test_a_retried_transfer_whose_answer_was_lost_is_one_task(
     doc = body("/data1/1M.dat", f"{scratch.path}/1M.dat")
     faults.fault(match="/v0.10/transfer", lose_answer=True)
     calls.start()
+    before = quick.metrics()
     lost = quick.transfer(tokens, doc)
     assert lost.status_code == 504, lost.text
     assert calls.matching(SUBMIT_CALL) == 1, calls.by_route()
@@ -54,6 +55,10 @@ def test_a_retried_transfer_whose_answer_was_lost_is_one_task(
     # Globus ran one task: the retry named the lost one's submission id.
     assert calls.matching(SUBMIT_CALL) == 2
     assert calls.matching(r"^GET /v0\.10/submission_id$") == 1, calls.by_route()
+    after = quick.metrics()
+    for counted in ("remembered", "recalled"):
+        name = f"globus_proxy_lost_submissions_{counted}_total"
+        assert after[(name, ())] - before[(name, ())] == 1, counted
     final = quick.wait_for_task(retried["task_id"], tokens, until={"SUCCEEDED", "FAILED"})
     assert final["status"] == "SUCCEEDED", final
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import globus_sdk
 from globus_sdk.gare import GARE, GlobusAuthorizationParameters
+from prometheus_client import Counter
 
 from globus_proxy.errors import ProxyError, inputs
 from globus_proxy.errors import globus as globus_errors
@@ -33,8 +34,11 @@ TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
 IDENTITY_SCOPES = "openid profile email"
 
 
-def refresher(clients: Clients) -> Refresher:
-    """How the token cache refreshes: Globus Auth's refresh grant for the transfer token."""
+def refresher(clients: Clients, results: Counter) -> Refresher:
+    """How the token cache refreshes: Globus Auth's refresh grant for the transfer token.
+
+    `results` counts each refresh by result: ok, rejected (log in again) or failed.
+    """
 
     def refresh(client_id: str, refresh_token: str) -> tuple[str, float]:
         try:
@@ -49,7 +53,19 @@ def refresher(clients: Clients) -> Refresher:
             raise RefreshRejected()
         return tokens["access_token"], float(tokens["expires_at_seconds"])
 
-    return refresh
+    def counted(client_id: str, refresh_token: str) -> tuple[str, float]:
+        try:
+            refreshed = refresh(client_id, refresh_token)
+        except RefreshRejected:
+            results.labels("rejected").inc()
+            raise
+        except Exception:
+            results.labels("failed").inc()
+            raise
+        results.labels("ok").inc()
+        return refreshed
+
+    return counted
 
 
 def transfer_tokens(

@@ -1,7 +1,9 @@
 """Runs each call toward Globus in a worker thread under its deadline.
 
 globus-sdk is synchronous, so every call runs in a bounded thread pool with its `Call` in the
-contextvar. Retries stop, sleeps shrink and HTTP timeouts tighten as the deadline nears (see
+contextvar, in a copy of the request's context (`run_in_executor` would not carry it: the
+request id and the request's record must reach the worker's log lines and transport).
+Retries stop, sleeps shrink and HTTP timeouts tighten as the deadline nears (see
 transport); an outer `asyncio.timeout` guards the whole call. Whatever Globus's side raises
 leaves as a ProxyError worded by errors.globus; when Globus says the login lacks something, the
 answer is a 407 with a new login, made after the call by `login_for` (it may ask Globus whether
@@ -11,16 +13,18 @@ a collection needs a data_access consent, so it runs outside the failed call).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from globus_sdk.gare import GARE
 
 from globus_proxy.errors import ProxyError
 from globus_proxy.errors import globus as globus_errors
 from globus_proxy.gateway.call import CURRENT_CALL, Call, TokenPair
+from globus_proxy.metrics import Metrics
 from globus_proxy.token_cache import TokenCache
 
 T = TypeVar("T")
@@ -38,11 +42,14 @@ class CallRunner:
         deadline_seconds: float,
         tokens: TokenCache,
         login_for: LoginFor,
+        metrics: Metrics,
     ) -> None:
         self.deadline_seconds = deadline_seconds
         self.executor = ThreadPoolExecutor(worker_threads, thread_name_prefix="globus")
         self._tokens = tokens
         self._login_for = login_for
+        self._queued = metrics.worker_queue
+        self._busy = metrics.workers_busy
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -60,6 +67,8 @@ class CallRunner:
         """`work()` in a worker thread with `call` current; Globus failures -> ProxyError."""
 
         def in_thread() -> T:
+            self._queued.dec()
+            self._busy.inc()
             reset = CURRENT_CALL.set(call)
             try:
                 if call.refresh_token:
@@ -77,8 +86,13 @@ class CallRunner:
                 ) from None
             finally:
                 CURRENT_CALL.reset(reset)
+                self._busy.dec()
 
-        future = asyncio.get_running_loop().run_in_executor(self.executor, in_thread)
+        self._queued.inc()
+        submitted = self.executor.submit(contextvars.copy_context().run, in_thread)
+        # A call cancelled before a worker took it (timed out in the queue) never runs.
+        submitted.add_done_callback(self._unqueue_if_cancelled)
+        future = asyncio.wrap_future(submitted)
         try:
             async with asyncio.timeout(max(call.remaining(), 0.0) + OUTER_GRACE_SECONDS):
                 return await future
@@ -86,3 +100,7 @@ class CallRunner:
             raise globus_errors.timed_out(self.deadline_seconds) from None
         except globus_errors.LoginRequired as needed:
             raise await self._login_for(call, needed.requirement) from None
+
+    def _unqueue_if_cancelled(self, submitted: Future[Any]) -> None:
+        if submitted.cancelled():
+            self._queued.dec()

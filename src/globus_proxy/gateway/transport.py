@@ -1,25 +1,31 @@
 """The one HTTP transport toward Globus, shared by every globus-sdk client of the service.
 
-Every request to Globus, each retry included, goes through `DeadlineTransport.request`
-(inherited from globus-sdk's RequestsTransport): the place to observe Globus calls. Its
-timeouts and retry sleeps shrink to the current call's deadline, and `new_retry_config`
-refuses any retry that would outlast it. Every success answer must be a well-formed JSON
-object (see documents), also those globus-sdk reads itself (submission ids, tokens).
+Every request to Globus goes through `DeadlineTransport.request` (inherited from globus-sdk's
+RequestsTransport), whose retry loop sends each attempt through `ObservedSession.send`: the
+place where every HTTP request to Globus is counted and timed. Timeouts and retry sleeps
+shrink to the current call's deadline, and `new_retry_config` refuses any retry that would
+outlast it. Every success answer must be a well-formed JSON object (see documents), also
+those globus-sdk reads itself (submission ids, tokens).
 """
 
 from __future__ import annotations
 
 import http.cookiejar
+import logging
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import requests
 from globus_sdk.transport import RequestsTransport, RetryConfig
 from globus_sdk.transport.retry import RetryCheckResult, RetryContext
 
+from globus_proxy import request_context
 from globus_proxy.gateway.call import CURRENT_CALL, MIN_ATTEMPT_SECONDS
+from globus_proxy.gateway.call_names import call_name
 from globus_proxy.gateway.documents import checked_kind
+from globus_proxy.metrics import TIMEOUT, UNREACHABLE
 
 NO_CONTENT = 204
 
@@ -30,6 +36,12 @@ def retry_after_seconds(response: requests.Response) -> int | None:
         return None
     value = response.headers.get("Retry-After", "").strip()
     return int(value) if value.isdigit() else None
+
+
+log = logging.getLogger("globus_proxy.gateway.calls")
+
+# (call name, outcome, seconds) of one HTTP request to Globus
+CallObserver = Callable[[str, str, float], None]
 
 
 def refuse_retry_past_deadline(ctx: RetryContext) -> RetryCheckResult:
@@ -61,11 +73,53 @@ def new_retry_config() -> RetryConfig:
     return config
 
 
+class ObservedSession(requests.Session):
+    """Reports every HTTP request it sends: its globus-sdk name, outcome and duration (body
+    included), to the metrics, the current request's record and a DEBUG line."""
+
+    def __init__(self, observe: CallObserver) -> None:
+        super().__init__()
+        self._observe = observe
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        start = time.monotonic()
+        outcome = UNREACHABLE
+        try:
+            response = super().send(request, **kwargs)
+            status = response.status_code
+            outcome = "ok" if status < 400 else str(status)
+            return response
+        except requests.Timeout:
+            outcome = TIMEOUT
+            raise
+        finally:
+            seconds = time.monotonic() - start
+            name = call_name(request)
+            self._observe(name, outcome, seconds)
+            request_context.count_globus_call()
+            if log.isEnabledFor(logging.DEBUG):
+                milliseconds = round(seconds * 1000, 1)
+                log.debug(
+                    "globus %s %s %.1fms",
+                    name,
+                    outcome,
+                    milliseconds,
+                    extra={"call": name, "outcome": outcome, "duration_ms": milliseconds},
+                )
+
+
+def ignore_call(name: str, outcome: str, seconds: float) -> None:
+    """The observer of a transport nobody watches."""
+
+
 class DeadlineTransport(RequestsTransport):
     """A shared transport whose timeouts and retry sleeps shrink to the current deadline."""
 
-    def __init__(self, http_timeout: float, pool_size: int) -> None:
+    def __init__(
+        self, http_timeout: float, pool_size: int, observe: CallObserver = ignore_call
+    ) -> None:
         super().__init__(http_timeout=http_timeout)
+        self.session = ObservedSession(observe)
         adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=pool_size)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)

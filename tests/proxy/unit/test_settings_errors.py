@@ -36,3 +36,10 @@ def test_serve_exits_with_that_line_and_no_traceback() -> None:
     assert done.returncode != 0
     assert "globus-proxy serve: invalid settings: GLOBUS_PROXY_SESSION_KEY" in done.stderr
     assert "Traceback" not in done.stderr and SECRET_LOOKING not in done.stderr
+
+
+def test_an_unknown_log_format_names_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLOBUS_PROXY_LOG_FORMAT", "yaml")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert "GLOBUS_PROXY_LOG_FORMAT: Input should be 'text' or 'json'" in str(raised.value)
