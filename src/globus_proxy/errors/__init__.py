@@ -25,3 +25,10 @@ class ProxyError(Exception):
         self.message = message
         self.result = result
         self.headers = headers  # e.g. Globus's Retry-After, passed on
+
+
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "REDACTED")
+    return text

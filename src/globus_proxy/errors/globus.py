@@ -3,13 +3,13 @@
 Globus answered with an error document: an authorization requirement (a missing consent, or a
 session the collection requires: MFA, an identity, a domain, a policy), read with globus-sdk's
 GARE support, is a 407 carrying a new login that asks for exactly that (`LoginRequired`, which
-the gateway turns into `login_required`); anything else is matched by Globus `code` first
-(exact, then suffix), then by Globus's HTTP status, and Globus's Retry-After is passed on.
-Globus Auth refused the refresh token: 401. Globus did not answer in time: 504. Globus could
-not be reached: 502, even when the retries took until the deadline. Globus answered success
-with a body that is not a well-formed JSON document of the kind asked for (truncated, an HTML
-page, another document): 502. No message ever carries a token: Globus's own text is scrubbed of the
-call's secrets before it is quoted.
+the gateway turns into `login.login_required`); anything else is matched by Globus `code`
+first (exact, then suffix), then by Globus's HTTP status, and Globus's Retry-After is passed
+on. Globus Auth refused the refresh token: 401. Globus did not answer in time: 504. Globus
+could not be reached: 502, even when the retries took until the deadline. Globus answered
+success with a body that is not a well-formed JSON document of the kind asked for (truncated,
+an HTML page, another document): 502. No message ever carries a token: Globus's own text is
+scrubbed of the call's secrets before it is quoted.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 
 import globus_sdk
-from globus_sdk.gare import GARE, to_gare
+from globus_sdk.gare import to_gare
 
-from globus_proxy.errors import ProxyError
-from globus_proxy.schemas import ResultEndpointArray
+from globus_proxy.errors import ProxyError, scrub
+from globus_proxy.errors.login import LOGIN_STEPS, LoginRequired, refresh_rejected
 from globus_proxy.token_cache import RefreshRejected, RefreshUnavailable
 
 
@@ -50,24 +50,9 @@ CALL_FAILURES = (
     BrokenAnswer,
 )
 
-# How a user logs in, on this service's routes and on Tapis Systems' (a Tapis deployment's
-# end users log in through Systems, which calls this service with the same client id).
-LOGIN_STEPS = (
-    "GET auth/url/{client_id}/{endpoint_id}, send the user to its url, then exchange the "
-    "code at auth/tokens/{client_id}/{session_id}/{auth_code}; through Tapis Systems: GET "
-    "/v3/systems/credential/{systemId}/globus/authUrl, then POST /v3/systems/credential/"
-    "{systemId}/user/{userName}/globus/tokens/{authCode}/{sessionId}"
-)
-FINISH_LOGIN = (
-    "then exchange the code at auth/tokens/{client_id}/{session_id}/{auth_code} with "
-    "result.session_id (through Tapis Systems: POST /v3/systems/credential/{systemId}/user/"
-    "{userName}/globus/tokens/{authCode}/{sessionId} with the same session id), and use the "
-    "new token pair."
-)
 # Answers that pass Globus's Retry-After on; as globus-sdk reads it, in whole seconds.
 RETRY_AFTER_STATUSES = (429, 503)
 SECONDS = re.compile(r"\d{1,9}")
-DATA_ACCESS_SCOPE = re.compile(r"https://auth\.globus\.org/scopes/([0-9a-fA-F-]{36})/data_access")
 
 
 @dataclass(frozen=True)
@@ -252,18 +237,6 @@ BROKEN_MESSAGE = (
 )
 
 
-class LoginRequired(Exception):
-    """Globus answered that the login lacks something (a consent, a session requirement).
-
-    The answer is a 407 with a new login, which only the gateway can start (it needs the
-    call's client and collections): see `login_required`.
-    """
-
-    def __init__(self, requirement: GARE) -> None:
-        super().__init__(requirement.code)
-        self.requirement = requirement
-
-
 def translate(
     err: CallFailure,
     *,
@@ -312,13 +285,6 @@ def rule_for(code: str | None, http_status: int) -> Rule:
     return UPSTREAM_FAILURE
 
 
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "REDACTED")
-    return text
-
-
 def from_globus(err: globus_sdk.GlobusAPIError, secrets: tuple[str, ...]) -> ProxyError:
     """The answer for an error document Globus sent."""
     code = err.code if err.code and err.code != "Error" else None
@@ -342,72 +308,6 @@ def retry_after(err: globus_sdk.GlobusAPIError) -> str | None:
     """Globus's Retry-After, when it is whole seconds (as globus-sdk reads it)."""
     value = err.headers.get("Retry-After", "").strip()
     return value if SECONDS.fullmatch(value) else None
-
-
-def login_required(
-    requirement: GARE,
-    login: dict[str, str],
-    scopes: str,
-    collections: tuple[str, ...],
-    secrets: tuple[str, ...] = (),
-) -> ProxyError:
-    """407 with a new login (`url`, `session_id`) that asks for what Globus said is missing.
-
-    `scopes` are those the login asks for; `collections`, the ones the call used.
-    """
-    params = requirement.authorization_parameters
-    session_message = scrub(params.session_message or "", secrets)
-    required_scopes = list(params.required_scopes or [])
-    named = [m for s in required_scopes for m in DATA_ACCESS_SCOPE.findall(s)]
-    names = list(dict.fromkeys(named or collections))
-    result = ResultEndpointArray(
-        scopes=scopes,
-        required_scopes=required_scopes,
-        url=login["url"],
-        session_id=login["session_id"],
-        names=names,
-        globus_code=requirement.code,
-        session_message=session_message or None,
-        session_required_identities=list(params.session_required_identities or []),
-        session_required_single_domain=list(params.session_required_single_domain or []),
-        session_required_policies=list(params.session_required_policies or []),
-        session_required_mfa=params.session_required_mfa or None,
-    )
-    which = f"collection {', '.join(names)}" if names else "this collection"
-    lacking = session_lacks(result)
-    said = f" ({result.session_message})" if result.session_message else ""
-    if lacking:
-        what = f"Globus needs the user to log in again to use {which}: {lacking}{said}."
-    else:
-        what = f"Globus needs the user's consent before {which} can be used{said}."
-    return ProxyError(
-        407,
-        f"{what} Send the user to this URL and login: {login['url']} {FINISH_LOGIN}",
-        result=result.model_dump(),
-    )
-
-
-def session_lacks(result: ResultEndpointArray) -> str:
-    """What the user's Globus session must have, in words; empty if only consent is missing."""
-    needs = []
-    if result.session_required_single_domain:
-        domains = " or ".join(result.session_required_single_domain)
-        needs.append(f"an identity from {domains}")
-    if result.session_required_identities:
-        needs.append(f"identity {' or '.join(result.session_required_identities)}")
-    if result.session_required_mfa:
-        needs.append("multi-factor authentication")
-    if result.session_required_policies:
-        needs.append(f"policy {', '.join(result.session_required_policies)}")
-    return "log in with " + " and ".join(needs) if needs else ""
-
-
-def refresh_rejected() -> ProxyError:
-    return ProxyError(
-        401,
-        "Globus Auth rejected the refresh token (revoked, unused for too long, or "
-        f"issued to another client). Log in again: {LOGIN_STEPS}.",
-    )
 
 
 def refresh_failed() -> ProxyError:

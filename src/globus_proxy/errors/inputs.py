@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi.exceptions import RequestValidationError
 
 from globus_proxy.errors import ProxyError
-from globus_proxy.errors.globus import LOGIN_STEPS
+from globus_proxy.errors.login import LOGIN_STEPS
 from globus_proxy.paths import PathProblem
 from globus_proxy.routes import PREFIX
 from globus_proxy.sessions import SessionProblem

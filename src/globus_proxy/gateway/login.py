@@ -17,8 +17,9 @@ import globus_sdk
 from globus_sdk.gare import GARE, GlobusAuthorizationParameters
 from prometheus_client import Counter
 
-from globus_proxy.errors import ProxyError, inputs
+from globus_proxy.errors import ProxyError, inputs, scrub
 from globus_proxy.errors import globus as globus_errors
+from globus_proxy.errors import login as login_errors
 from globus_proxy.gateway.call import TokenPair
 from globus_proxy.gateway.clients import TRANSFER_SCOPE, Clients
 from globus_proxy.gateway.documents import checked_data
@@ -127,7 +128,7 @@ def session_parameters(
     if found or params.prompt == "login":
         found["prompt"] = "login"
     if params.session_message:
-        found["session_message"] = globus_errors.scrub(params.session_message, call_secrets)
+        found["session_message"] = scrub(params.session_message, call_secrets)
     return found
 
 
@@ -184,7 +185,7 @@ class Login:
         else:
             scopes = await self.scopes(client_id, collections, None)
         login = self.start(client_id, scopes, params, call_secrets)
-        return globus_errors.login_required(
+        return login_errors.login_required(
             requirement, login, scopes, tuple(collections), call_secrets
         )
 

@@ -23,6 +23,7 @@ from globus_sdk.gare import GARE
 
 from globus_proxy.errors import ProxyError
 from globus_proxy.errors import globus as globus_errors
+from globus_proxy.errors import login as login_errors
 from globus_proxy.gateway.call import CURRENT_CALL, Call, TokenPair
 from globus_proxy.metrics import Metrics
 from globus_proxy.token_cache import TokenCache
@@ -98,7 +99,7 @@ class CallRunner:
                 return await future
         except TimeoutError:
             raise globus_errors.timed_out(self.deadline_seconds) from None
-        except globus_errors.LoginRequired as needed:
+        except login_errors.LoginRequired as needed:
             raise await self._login_for(call, needed.requirement) from None
 
     def _unqueue_if_cancelled(self, submitted: Future[Any]) -> None:

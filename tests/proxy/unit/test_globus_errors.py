@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from globus_proxy.errors import globus as globus_errors
+from globus_proxy.errors import login as login_errors
 from globus_proxy.gateway.login import session_parameters
 from globus_proxy.token_cache import RefreshRejected
 
@@ -134,7 +135,7 @@ def test_the_same_status_from_two_rows_says_different_things() -> None:
 
 def required(body: dict[str, Any], status: int = 403) -> Any:
     needed = translate(api_error(status, body))
-    assert isinstance(needed, globus_errors.LoginRequired)
+    assert isinstance(needed, login_errors.LoginRequired)
     return needed.requirement
 
 
@@ -152,7 +153,7 @@ def test_consent_requirement_is_a_407_with_a_ready_login() -> None:
             },
         }
     )
-    answer = globus_errors.login_required(requirement, CONSENT_LOGIN, DATA_ACCESS, ())
+    answer = login_errors.login_required(requirement, CONSENT_LOGIN, DATA_ACCESS, ())
     assert answer.status == 407
     assert answer.result is not None
     assert answer.result["names"] == [COLLECTION]
@@ -170,7 +171,7 @@ def test_consent_requirement_is_a_407_with_a_ready_login() -> None:
 
 def test_a_session_requirement_is_a_407_asking_for_that_session() -> None:
     requirement = required(LOGIN_FAILED, 502)
-    answer = globus_errors.login_required(
+    answer = login_errors.login_required(
         requirement, CONSENT_LOGIN, "openid", (COLLECTION,), ("reauthentication",)
     )
     assert answer.status == 407
