@@ -91,6 +91,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
         http=http_protocol(settings),
         access_log=False,
         log_level="info",
+        # JSON logs: uvicorn keeps no text handler of its own, so even its first lines
+        # ("Started server process") reach the service's JSON handler.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     DrainingServer(config, lifecycle, settings.drain_seconds).run()

@@ -61,6 +61,8 @@ def test_json_lines_parse_carry_the_request_and_no_secret(
     ]
     assert (call["call"], call["outcome"]) == ("operation_ls", "ok")
     assert any(d["logger"].startswith("uvicorn") for d in documents), "uvicorn's lines too"
+    started = [d for d in documents if d["message"].startswith("Started server process")]
+    assert [d["logger"] for d in started] == ["uvicorn.error"], "its first lines too"
     printed = (tmp_path / "stdout").read_text() + (tmp_path / "stderr").read_text()
     for secret in secrets:
         assert secret not in printed, "a token or login secret was printed"
