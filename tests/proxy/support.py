@@ -70,6 +70,24 @@ def token_metadata(answer: httpx.Response) -> dict[str, Any]:
     return metadata
 
 
+def transfer_request(
+    source_path: str, destination_path: str, recursive: Any = False, **options: Any
+) -> dict[str, Any]:
+    """A createTransferTask body as Tapis Files sends it: one item, default collections."""
+    return {
+        "source_endpoint": DEFAULT_SOURCE_ID,
+        "destination_endpoint": DEFAULT_DESTINATION_ID,
+        "transfer_items": [
+            {
+                "source_path": source_path,
+                "destination_path": destination_path,
+                "recursive": recursive,
+            }
+        ],
+        **options,
+    }
+
+
 def encoded_segment(path: str) -> str:
     """A path as Java's URLEncoder makes it: one segment, `/` as %2F and `~` as %7E."""
     return quote(path, safe="").replace("~", "%7E")

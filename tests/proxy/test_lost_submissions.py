@@ -21,7 +21,7 @@ from tests.proxy.support import (
     Scratch,
     Tokens,
 )
-from tests.proxy.test_transfers import body
+from tests.proxy.support import transfer_request as body
 
 # Short, so that a lost answer costs little waiting.
 DEADLINE_SECONDS = 1.0

@@ -8,27 +8,19 @@ from typing import Any
 
 import pytest
 
-from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
-from tests.proxy.support import EmulatedGlobus, ProxyClient, ProxyFactory, Scratch, Tokens
+from globus_emulator.world import DEFAULT_SOURCE_ID
+from tests.proxy.support import (
+    EmulatedGlobus,
+    ProxyClient,
+    ProxyFactory,
+    Scratch,
+    Tokens,
+)
+from tests.proxy.support import (
+    transfer_request as body,
+)
 
 DONE = {"SUCCEEDED", "FAILED"}
-
-
-def body(
-    source_path: str, destination_path: str, recursive: Any = False, **options: Any
-) -> dict[str, Any]:
-    return {
-        "source_endpoint": DEFAULT_SOURCE_ID,
-        "destination_endpoint": DEFAULT_DESTINATION_ID,
-        "transfer_items": [
-            {
-                "source_path": source_path,
-                "destination_path": destination_path,
-                "recursive": recursive,
-            }
-        ],
-        **options,
-    }
 
 
 def submit(proxy: ProxyClient, tokens: Tokens, doc: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from tests.proxy.support import (
     encoded_segment,
     token_metadata,
 )
-from tests.proxy.test_transfers import body
+from tests.proxy.support import transfer_request as body
 from tests.replicas.support import Load, Stack, loads, replica_stack, wait_for
 
 WORLD_TOKEN_LIFETIME_SECONDS = 7200  # the default world's
