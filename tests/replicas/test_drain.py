@@ -55,7 +55,7 @@ def test_sigterm_drains_then_finishes_the_request_in_flight_and_exits_0(
         terminated = time.monotonic()
 
         # Draining: not ready, still alive and serving, and telling clients to reconnect.
-        wait_for(lambda: probe.get(READY).status_code == 503, "ready to answer 503", 0.5)
+        wait_for(lambda: probe.get(READY).status_code == 503, "ready to answer 503", 2.0)
         not_ready = probe.get(READY)
         assert not_ready.status_code == 503
         assert not_ready.json()["status"] == "error"
