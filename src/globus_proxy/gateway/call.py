@@ -50,6 +50,9 @@ class Call:
     out_of_time: bool = False  # set when a retry was refused for want of time
     collections: tuple[str, ...] = ()  # the collection ids the call uses, for a new login
     other_secrets: tuple[str, ...] = ()
+    # The last success body the transport checked, and its DATA_TYPE, so that the operation
+    # reading that body does not decode it a second time (a 100k listing is 26 MB).
+    checked_body: tuple[bytes, str | None] | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

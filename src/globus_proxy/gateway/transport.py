@@ -134,7 +134,11 @@ class DeadlineTransport(RequestsTransport):
         """globus-sdk's request, retries included; a success must be one JSON object."""
         response = super().request(method, url, **kwargs)
         if 200 <= response.status_code < 300 and response.status_code != NO_CONTENT:
-            checked_kind(response.content, response.status_code)
+            body = response.content
+            kind = checked_kind(body, response.status_code)
+            call = CURRENT_CALL.get()
+            if call is not None:
+                call.checked_body = (body, kind)
         return response
 
     @property
