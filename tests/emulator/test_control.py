@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,41 +11,23 @@ from starlette.routing import Route
 from globus_emulator.tokens import TokenProblem
 from globus_emulator.transfer.routes import ROUTES as TRANSFER_ROUTES
 from globus_emulator.transfer.routes import unknown_resource
-from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID, default_world
-from tests.support.emulated_globus import RunningEmulator, serving
-from tests.support.transfer import issue_token
-
-
-@pytest.fixture(scope="module")
-def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    """An emulator of this module's own, so its faults and counts touch no other test."""
-    with serving(default_world(tmp_path_factory.mktemp("control"))) as running:
-        yield running
-
-
-@pytest.fixture
-def http(private: RunningEmulator) -> Iterator[httpx.Client]:
-    with private.control() as client:
-        yield client
-        client.delete("/_emulator/faults")
-
-
-def ls(http: httpx.Client, token: str) -> httpx.Response:
-    return http.get(
-        f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls",
-        params={"path": "/data1"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
+from globus_emulator.world import DEFAULT_DESTINATION_ID, DEFAULT_SOURCE_ID
+from tests.support.emulated_globus import RunningEmulator
+from tests.support.transfer import issue_token, ls_data1
 
 
 def test_an_injected_fault_answers_until_used_up(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
-    token = issue_token(private.emulator)
-    added = http.post("/_emulator/faults", json={"match": "/ls", "status": 503, "times": 2})
+    token = issue_token(private_emulator.emulator)
+    added = private_http.post("/_emulator/faults", json={"match": "/ls", "status": 503, "times": 2})
     assert (added.status_code, added.json()) == (200, {"faults": 1})
 
-    first, second, third = ls(http, token), ls(http, token), ls(http, token)
+    first, second, third = (
+        ls_data1(private_http, token),
+        ls_data1(private_http, token),
+        ls_data1(private_http, token),
+    )
 
     path = f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls"
     for failed in (first, second):
@@ -61,38 +42,40 @@ def test_an_injected_fault_answers_until_used_up(
     assert third.json()["DATA_TYPE"] == "file_list"
 
 
-def test_a_fault_answers_with_its_headers(private: RunningEmulator, http: httpx.Client) -> None:
-    http.post(
+def test_a_fault_answers_with_its_headers(
+    private_emulator: RunningEmulator, private_http: httpx.Client
+) -> None:
+    private_http.post(
         "/_emulator/faults",
         json={"match": "/ls", "status": 429, "headers": {"Retry-After": "30"}},
     )
-    limited = ls(http, issue_token(private.emulator))
+    limited = ls_data1(private_http, issue_token(private_emulator.emulator))
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "30"
 
 
 def test_a_fault_without_a_status_lets_the_answer_through(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
-    http.post("/_emulator/faults", json={"match": "/ls", "body": {"never": "sent"}})
-    answer = ls(http, issue_token(private.emulator))
+    private_http.post("/_emulator/faults", json={"match": "/ls", "body": {"never": "sent"}})
+    answer = ls_data1(private_http, issue_token(private_emulator.emulator))
     assert answer.status_code == 200
     assert answer.json()["DATA_TYPE"] == "file_list"
 
 
 def test_a_lost_answer_comes_after_the_work_is_done(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
     """The mkdir is carried out, then nothing comes back until the client gives up."""
-    http.post("/_emulator/faults", json={"match": "/mkdir", "lose_answer": True})
-    token = issue_token(private.emulator)
+    private_http.post("/_emulator/faults", json={"match": "/mkdir", "lose_answer": True})
+    token = issue_token(private_emulator.emulator)
     mkdir = f"/v0.10/operation/endpoint/{DEFAULT_DESTINATION_ID}/mkdir"
     body = {"DATA_TYPE": "mkdir", "path": "/lost-answer"}
     headers = {"Authorization": f"Bearer {token}"}
     with pytest.raises(httpx.ReadTimeout):
-        http.post(mkdir, json=body, headers=headers, timeout=0.5)
-    assert (private.data_dir / "destination" / "lost-answer").is_dir()
-    again = http.post(mkdir, json=body, headers=headers)
+        private_http.post(mkdir, json=body, headers=headers, timeout=0.5)
+    assert (private_emulator.data_dir / "destination" / "lost-answer").is_dir()
+    again = private_http.post(mkdir, json=body, headers=headers)
     assert (again.status_code, again.json()["code"]) == (502, "ExternalError.MkdirFailed.Exists")
 
 
@@ -112,39 +95,41 @@ def test_a_lost_answer_comes_after_the_work_is_done(
     ],
 )
 def test_a_bad_fault_is_400_naming_the_field(
-    http: httpx.Client, doc: dict[str, Any], field: str
+    private_http: httpx.Client, doc: dict[str, Any], field: str
 ) -> None:
-    answer = http.post("/_emulator/faults", json=doc)
+    answer = private_http.post("/_emulator/faults", json=doc)
     assert answer.status_code == 400
     assert field in answer.json()["error"]
 
 
 def test_the_rate_limit_is_set_live_and_checked(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
-    bad = http.post("/_emulator/config", json={"transfer_rate_limit": "fast"})
+    bad = private_http.post("/_emulator/config", json={"transfer_rate_limit": "fast"})
     assert bad.status_code == 400
     assert "'transfer_rate_limit'" in bad.json()["error"]
-    set_ = http.post("/_emulator/config", json={"transfer_rate_limit": 4096})
+    set_ = private_http.post("/_emulator/config", json={"transfer_rate_limit": 4096})
     assert (set_.status_code, set_.json()) == (200, {"transfer_rate_limit": 4096})
-    assert private.emulator.world.transfer_rate_limit == 4096
-    unset = http.post("/_emulator/config", json={"transfer_rate_limit": None})
+    assert private_emulator.emulator.world.transfer_rate_limit == 4096
+    unset = private_http.post("/_emulator/config", json={"transfer_rate_limit": None})
     assert (unset.status_code, unset.json()) == (200, {"transfer_rate_limit": None})
 
 
-def test_stats_count_api_calls_only(private: RunningEmulator, http: httpx.Client) -> None:
-    assert http.post("/_emulator/stats/reset").json() == {"total": 0, "calls": {}}
-    http.get("/_emulator/world")
-    http.get(f"/v0.10/endpoint/{DEFAULT_SOURCE_ID}")
-    stats = http.get("/_emulator/stats").json()
+def test_stats_count_api_calls_only(
+    private_emulator: RunningEmulator, private_http: httpx.Client
+) -> None:
+    assert private_http.post("/_emulator/stats/reset").json() == {"total": 0, "calls": {}}
+    private_http.get("/_emulator/world")
+    private_http.get(f"/v0.10/endpoint/{DEFAULT_SOURCE_ID}")
+    stats = private_http.get("/_emulator/stats").json()
     assert stats == {"total": 1, "calls": {f"GET /v0.10/endpoint/{DEFAULT_SOURCE_ID}": 1}}
 
 
-def test_expiring_one_token(private: RunningEmulator, http: httpx.Client) -> None:
-    token = issue_token(private.emulator)
-    answer = http.post("/_emulator/tokens/expire", json={"access_token": token})
+def test_expiring_one_token(private_emulator: RunningEmulator, private_http: httpx.Client) -> None:
+    token = issue_token(private_emulator.emulator)
+    answer = private_http.post("/_emulator/tokens/expire", json={"access_token": token})
     assert (answer.status_code, answer.json()) == (200, {"expired": 1})
-    assert private.emulator.tokens.check_access(token) is TokenProblem.EXPIRED
+    assert private_emulator.emulator.tokens.check_access(token) is TokenProblem.EXPIRED
 
 
 def transfer_routes() -> list[tuple[str, str]]:
@@ -161,8 +146,10 @@ def transfer_routes() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("method", "path"), transfer_routes())
-def test_every_transfer_route_wants_a_token(http: httpx.Client, method: str, path: str) -> None:
-    answer = http.request(method, path, json={})
+def test_every_transfer_route_wants_a_token(
+    private_http: httpx.Client, method: str, path: str
+) -> None:
+    answer = private_http.request(method, path, json={})
     assert answer.status_code == 401
     assert answer.json()["code"] == "AuthenticationFailed"
     assert answer.json()["resource"] == path

@@ -4,59 +4,40 @@ a caller that leaves during an injected delay, which is normal and logged as one
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_SOURCE_ID, default_world
-from tests.support.emulated_globus import RunningEmulator, serving
+from globus_emulator.world import DEFAULT_CLIENT_ID
+from tests.support.emulated_globus import RunningEmulator
 from tests.support.logs import every_log_line
-from tests.support.transfer import issue_token
-
-LS = f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls"
-
-
-@pytest.fixture(scope="module")
-def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    """An emulator of this module's own, so its faults touch no other test."""
-    with serving(default_world(tmp_path_factory.mktemp("fault-kinds"))) as running:
-        yield running
-
-
-@pytest.fixture
-def http(private: RunningEmulator) -> Iterator[httpx.Client]:
-    with private.control() as client:
-        yield client
-        client.delete("/_emulator/faults")
-
-
-def ls(http: httpx.Client, token: str) -> httpx.Response:
-    return http.get(LS, params={"path": "/data1"}, headers={"Authorization": f"Bearer {token}"})
+from tests.support.transfer import issue_token, ls_data1
 
 
 def test_truncate_sends_half_of_the_real_answer_as_a_whole_message(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
-    token = issue_token(private.emulator)
-    whole = ls(http, token).content
-    http.post("/_emulator/faults", json={"match": "/ls", "truncate": True}).raise_for_status()
-    cut = ls(http, token)
+    token = issue_token(private_emulator.emulator)
+    whole = ls_data1(private_http, token).content
+    private_http.post(
+        "/_emulator/faults", json={"match": "/ls", "truncate": True}
+    ).raise_for_status()
+    cut = ls_data1(private_http, token)
     assert cut.status_code == 200
     assert cut.content == whole[: len(whole) // 2]
     assert cut.headers["content-length"] == str(len(whole) // 2)
-    assert ls(http, token).content == whole  # used up
+    assert ls_data1(private_http, token).content == whole  # used up
 
 
 def test_text_answers_an_html_page_with_the_status_given(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
     page = "<html><body>Bad gateway</body></html>"
-    http.post(
+    private_http.post(
         "/_emulator/faults", json={"match": "/ls", "status": 200, "text": page}
     ).raise_for_status()
-    answer = ls(http, issue_token(private.emulator))
+    answer = ls_data1(private_http, issue_token(private_emulator.emulator))
     assert (answer.status_code, answer.text) == (200, page)
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
 
@@ -70,9 +51,9 @@ def test_text_answers_an_html_page_with_the_status_given(
     ],
 )
 def test_a_bad_broken_answer_fault_is_400_naming_the_field(
-    http: httpx.Client, doc: dict[str, Any], problem: str
+    private_http: httpx.Client, doc: dict[str, Any], problem: str
 ) -> None:
-    answer = http.post("/_emulator/faults", json=doc)
+    answer = private_http.post("/_emulator/faults", json=doc)
     assert (answer.status_code, answer.json()) == (400, {"error": problem})
 
 
@@ -81,14 +62,17 @@ CALLER_PATIENCE_SECONDS = 0.05
 
 
 def test_a_caller_leaving_during_a_delay_is_one_quiet_line(
-    private: RunningEmulator, http: httpx.Client
+    private_emulator: RunningEmulator, private_http: httpx.Client
 ) -> None:
     """The token endpoint reads its form body after the delay, from a caller long gone."""
-    http.post(
+    private_http.post(
         "/_emulator/faults", json={"match": "/v2/oauth2/token", "delay_seconds": DELAY_SECONDS}
     ).raise_for_status()
     with every_log_line() as lines:
-        with pytest.raises(httpx.ReadTimeout), httpx.Client(base_url=private.url) as caller:
+        with (
+            pytest.raises(httpx.ReadTimeout),
+            httpx.Client(base_url=private_emulator.url) as caller,
+        ):
             caller.post(
                 "/v2/oauth2/token",
                 data={"grant_type": "refresh_token", "refresh_token": "x"},

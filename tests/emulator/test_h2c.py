@@ -1,35 +1,25 @@
 """The emulator's server serves a request offering an h2c upgrade whole, as the proxy does
-(both run guarded_http's protocol): a control call from java.net.http or curl --http2 keeps
+(both run guarded_http's protocol): a control call from java.net.private_http or curl --http2 keeps
 its body."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from globus_emulator.world import default_world
-from tests.support.emulated_globus import RunningEmulator, serving
+from tests.support.emulated_globus import RunningEmulator
 from tests.support.raw_http import connect, java_request
-
-
-@pytest.fixture(scope="module")
-def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    with serving(default_world(tmp_path_factory.mktemp("h2c"))) as running:
-        yield running
-        with running.control() as control:
-            control.delete("/_emulator/faults")
 
 
 @pytest.mark.parametrize("coalesced", [False, True], ids=["split", "one-segment"])
 def test_a_fault_added_by_javas_bytes_keeps_its_body(
-    private: RunningEmulator, coalesced: bool
+    private_emulator: RunningEmulator, coalesced: bool
 ) -> None:
     body = json.dumps({"match": "/nothing-matches-this", "times": 1}).encode()
-    host = private.url.removeprefix("http://")
+    host = private_emulator.url.removeprefix("http://")
     segments = java_request("POST", "/_emulator/faults", host, body)
-    with connect(private.url) as connection:
+    with connect(private_emulator.url) as connection:
         connection.send(b"".join(segments)) if coalesced else connection.send(*segments)
         added = connection.read()
         connection.send(*java_request("DELETE", "/_emulator/faults", host, b""))

@@ -2,6 +2,8 @@
 
 One emulator with the default world serves the whole session; ``globus_env`` also points
 globus-sdk at it. ``tc`` and ``workdir`` are for tests that call Transfer directly.
+``private_emulator`` is a module's own emulator, for tests that inject faults or count calls,
+and ``private_http`` its client, which clears the faults after each test.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import globus_sdk
+import httpx
 import pytest
 
 from globus_emulator.world import DEFAULT_DESTINATION_ID, default_world
@@ -45,3 +48,17 @@ def workdir(globus_env: RunningEmulator) -> tuple[str, Path]:
     local = globus_env.emulator.world.collections[DEFAULT_DESTINATION_ID].root / name
     local.mkdir()
     return f"/{name}", local
+
+
+@pytest.fixture(scope="module")
+def private_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """An emulator of the module's own, so its faults and counts touch no other module."""
+    with serving(default_world(tmp_path_factory.mktemp("private"))) as running:
+        yield running
+
+
+@pytest.fixture
+def private_http(private_emulator: RunningEmulator) -> Iterator[httpx.Client]:
+    with private_emulator.control() as client:
+        yield client
+        client.delete("/_emulator/faults")

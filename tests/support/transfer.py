@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import globus_sdk
+import httpx
 import pytest
 
 from globus_emulator.state import Emulator
 from globus_emulator.tokens import TRANSFER_RESOURCE_SERVER, TRANSFER_SCOPE, Grant
-from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_IDENTITY_ID
+from globus_emulator.world import DEFAULT_CLIENT_ID, DEFAULT_IDENTITY_ID, DEFAULT_SOURCE_ID
 
 TASK_WAIT_SECONDS = 30.0
 
@@ -53,3 +54,12 @@ def wait_done(emulator: Emulator, tc: globus_sdk.TransferClient, task_id: str) -
     doc: dict[str, Any] = tc.get_task(task_id).data
     assert doc["status"] in ("SUCCEEDED", "FAILED"), doc
     return doc
+
+
+def ls_data1(http: httpx.Client, token: str) -> httpx.Response:
+    """The default world's source `/data1` listed over raw HTTP, as globus-sdk would ask."""
+    return http.get(
+        f"/v0.10/operation/endpoint/{DEFAULT_SOURCE_ID}/ls",
+        params={"path": "/data1"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
