@@ -25,7 +25,7 @@ from bench.direct_login import direct_login
 from bench.emulator_control import EmulatorControl
 from bench.latency import Shape, direct_client, measure_latency
 from bench.memory import read_memory
-from bench.processes import Service, running
+from bench.processes import Service, running, running_emulator
 from bench.proxy_api import TokenPair, list_path, login
 from bench.redaction import describe, redact
 from bench.report import judge, render, write_json
@@ -184,13 +184,7 @@ def run(
     unlimited_transfers = {"GLOBUS_EMULATOR_TRANSFER_RATE_LIMIT": ""}
     with ExitStack() as stack:
         emulator = stack.enter_context(
-            running(
-                "emulator",
-                ["emulator", "--seed", str(world.seed_path), "--data-dir", str(base / "data")],
-                "/_emulator/world",
-                logs,
-                unlimited_transfers,
-            )
+            running_emulator(world.seed_path, base / "data", logs, unlimited_transfers)
         )
         sdk_env = {name: emulator.url + "/" for name in SDK_URL_VARIABLES}
         # For the proxy, and for the globus-sdk clients this process builds (the direct side).

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from bench.keepalive import KeepAliveClient
-from bench.processes import Service, free_port, running, stop, wait_ready
+from bench.processes import Service, free_port, running, running_emulator, stop, wait_ready
 from bench.proxy_api import TokenPair, list_path, login
 from bench.world_seed import CLIENT_ID, HUNDRED_DIR, SOURCE_ID, build_world
 
@@ -122,14 +122,7 @@ def main() -> int:
     try:
         world = build_world(base / "world", big_file=False)
         with ExitStack() as stack:
-            emulator = stack.enter_context(
-                running(
-                    "emulator",
-                    ["emulator", "--seed", str(world.seed_path), "--data-dir", str(base / "d")],
-                    "/_emulator/world",
-                    base,
-                )
-            )
+            emulator = stack.enter_context(running_emulator(world.seed_path, base / "d", base))
             sdk_env = {name: emulator.url + "/" for name in SDK_URL_VARIABLES}
             proxy = stack.enter_context(
                 running("proxy", ["serve"], "/v3/globus-proxy/hello", base, sdk_env)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +102,16 @@ def running(
         yield service
     finally:
         stop(service)
+
+
+def running_emulator(
+    seed: Path, data_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None
+) -> AbstractContextManager[Service]:
+    """`globus-proxy emulator` with the world of `seed`, its collections under `data_dir`."""
+    return running(
+        "emulator",
+        ["emulator", "--seed", str(seed), "--data-dir", str(data_dir)],
+        "/_emulator/world",
+        log_dir,
+        env,
+    )
